@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """One message for one person about one thing on one day.
+
+    Unique per (recipient, kind, target, day): a reminder sweep run twice creates nothing new.
+    The target is named by type and id so this app needs nothing from the apps that call it.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Deadline approaching")
+        OVERDUE = "overdue", _("Overdue")
+        ESCALATED = "escalated", _("Escalated")
+        REVIEW_OVERDUE = "review_overdue", _("Review overdue")
+        PATROL_DUE = "patrol_due", _("Patrol due")
+        COMMITMENT_MISSING = "commitment_missing", _("Commitment letter missing")
+        INSURANCE_EXPIRING = "insurance_expiring", _("Insurance expiring")
+        MAJOR_HAZARD = "major_hazard", _("Major hazard verified")
+        ASSIGNED = "assigned", _("Handed to your department")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    target_type = models.CharField(_("target type"), max_length=20, blank=True)
+    target_id = models.BigIntegerField(_("target id"), default=0)  # 0: a digest, no single target
+    day = models.DateField(_("day"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "target_type", "target_id", "day"],
+                name="notifications_notification_once_per_day",
+            ),
+        ]
+        indexes = [
+            # Unread count in the navigation bar on every page.
+            models.Index(
+                fields=["recipient"],
+                name="notifications_unread",
+                condition=Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
