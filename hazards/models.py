@@ -411,8 +411,17 @@ class HazardPhoto(TimeStamped):
         REVIEW = "review", _("Review")
 
     hazard = models.ForeignKey(
-        Hazard, on_delete=models.PROTECT, related_name="photos", verbose_name=_("hazard")
+        Hazard,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name=_("hazard"),
     )
+    # A photo uploaded with a form that came back with errors is kept as a draft, named by the
+    # form's idempotency key and field, so the officer never has to take it again.
+    draft_key = models.UUIDField(_("draft key"), null=True, blank=True)
+    draft_field = models.CharField(_("draft field"), max_length=60, blank=True)
     stage = models.CharField(_("stage"), max_length=14, choices=Stage.choices)
     image = models.ImageField(_("image"), upload_to=photo_path)
     thumbnail = models.ImageField(_("thumbnail"), upload_to=photo_path)
@@ -427,6 +436,20 @@ class HazardPhoto(TimeStamped):
         verbose_name = _("hazard photo")
         verbose_name_plural = _("hazard photos")
         ordering = ["hazard", "stage", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hazard__isnull=False) | Q(draft_key__isnull=False),
+                name="hazards_hazardphoto_attached_or_draft",
+            ),
+        ]
+        indexes = [
+            # Re-showing a form's kept photos; clearing old drafts.
+            models.Index(
+                fields=["draft_key"],
+                name="hazards_photo_draft",
+                condition=Q(hazard__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.hazard} {self.get_stage_display()}"
