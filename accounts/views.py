@@ -1,11 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
-
-
-def home(request):
-    return render(request, "home.html")
 
 
 @login_not_required

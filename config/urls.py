@@ -1,12 +1,17 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from accounts import views as account_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", include("dashboard.urls")),
+    path("", include("hazards.urls")),
     path("healthz", account_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher is on the login page too: LoginRequiredMiddleware would otherwise
+    # send an anonymous visitor's choice to the login page instead of setting it.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -1,15 +1,17 @@
 """Writes that span models, other than hazard status changes (those live in workflow.py)."""
 
+__all__ = ["next_number", "record_inspection", "refresh_premises_state"]
+
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from hazards.models import Hazard, Inspection, LedgerSequence
+from hazards.models import Inspection, LedgerSequence
 from premises.models import Premises
-from premises.risk import compute_risk, patrol_due_on
+from premises.services import refresh_premises_state
 
 
 def next_number(prefix: str, year: int) -> str:
@@ -23,32 +25,6 @@ def next_number(prefix: str, year: int) -> str:
     LedgerSequence.objects.filter(prefix=prefix, year=year).update(last=F("last") + 1)
     last = LedgerSequence.objects.values_list("last", flat=True).get(prefix=prefix, year=year)
     return f"{prefix}-{year}-{last:06d}"
-
-
-def refresh_premises_state(premises: Premises, *, today: date) -> Premises:
-    """Recompute the risk colour and next patrol date (DESIGN.md §6) and save what changed."""
-    hazards = Hazard.objects.filter(premises=premises).open()
-    risk = compute_risk(
-        base=premises.business_type.base_risk,
-        raising_tags=set(premises.tags.filter(raises_risk=True).values_list("code", flat=True)),
-        over_size_limit=premises.over_size_limit,
-        has_overdue_hazard=hazards.filter(rectify_by__lt=today).exists(),
-        has_open_major_hazard=hazards.major().exists(),
-    )
-    last_visit = (
-        timezone.localdate(premises.last_inspected_at) if premises.last_inspected_at else None
-    )
-    due = patrol_due_on(last_visit, risk, premises.grid.patrol_interval_days)
-    changed = []
-    if risk != premises.risk_level:
-        premises.risk_level, changed = risk, [*changed, "risk_level"]
-    if due != premises.patrol_due_on:
-        premises.patrol_due_on, changed = due, [*changed, "patrol_due_on"]
-    if changed:
-        # update() rather than save(): these derived fields are not registry edits, so they
-        # stay out of the premises' change history.
-        Premises.objects.filter(pk=premises.pk).update(**{f: getattr(premises, f) for f in changed})
-    return premises
 
 
 @transaction.atomic

@@ -1,0 +1,200 @@
+"""Admin for reference data (checklist) and a read-only window on the loop's records.
+
+The big tables (a county has ~10^5-10^6 rows) use date list filters rather than
+`date_hierarchy`, whose year list is a DISTINCT over the whole table on every page, and skip the
+second, unfiltered COUNT (`show_full_result_count = False`).
+
+Inspections, hazards, photos, events, notices and enforcement actions are made by the loop
+(hazards/workflow.py, hazards/services.py), which numbers them, locks rows, keeps the premises'
+risk colour and patrol date up to date and writes the audit trail in the same transaction. An
+admin form does none of that, so those records can be viewed here but not added, changed or
+deleted.
+"""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from grids.admin import ExplainProtectedMixin
+from hazards.models import (
+    Accident,
+    ChecklistItem,
+    EnforcementAction,
+    Hazard,
+    HazardEvent,
+    HazardPhoto,
+    Inspection,
+    LedgerSequence,
+    RectificationNotice,
+)
+
+
+class ViewOnlyMixin:
+    """Viewable by whoever has the view permission; nobody adds, changes or deletes."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(ExplainProtectedMixin, admin.ModelAdmin):
+    list_display = [
+        "code",
+        "category",
+        "short_text",
+        "severity",
+        "default_days",
+        "fix_on_spot",
+        "applies_to_all",
+        "active",
+    ]
+    list_filter = ["active", "category", "severity", "applies_to_all", "fix_on_spot"]
+    search_fields = ["code", "text_zh", "text_en"]
+    filter_horizontal = ["business_types", "tags"]
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj: ChecklistItem) -> str:
+        text = obj.text
+        return text if len(text) <= 40 else f"{text[:40]}…"
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ["visited_at", "premises", "inspector", "kind", "outcome"]
+    list_filter = ["kind", "outcome", "visited_at"]
+    list_select_related = ["premises", "inspector"]
+    search_fields = ["premises__name", "inspector__username", "inspector__full_name", "notes"]
+    show_full_result_count = False
+
+
+class HazardEventInline(ViewOnlyMixin, admin.TabularInline):
+    model = HazardEvent
+    fields = ["at", "action", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+    ordering = ["at", "pk"]
+    extra = 0
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class HazardPhotoInline(ViewOnlyMixin, admin.TabularInline):
+    model = HazardPhoto
+    fields = ["stage", "preview", "uploaded_by", "created_at"]
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
+    @admin.display(description=_("photo"))
+    def preview(self, obj: HazardPhoto):
+        return _thumbnail(obj)
+
+
+@admin.register(Hazard)
+class HazardAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """The ledger, read-only.
+
+    Not even the text fields (description, location, requirement) are editable here: the
+    hazard as found is evidence and its rectification notice quotes it, and an admin edit would
+    leave no HazardEvent behind. Status changes go through hazards/workflow.py only.
+    """
+
+    list_display = [
+        "ledger_number",
+        "premises",
+        "category",
+        "severity",
+        "status",
+        "rectify_by",
+        "department",
+        "escalation_level",
+        "reported_at",
+    ]
+    list_filter = [
+        "status",
+        "severity",
+        "category",
+        "reported_at",
+        "department",
+        "premises__grid__village",
+    ]
+    list_select_related = ["premises", "department"]
+    search_fields = ["ledger_number", "premises__name", "description"]
+    show_full_result_count = False
+    inlines = [HazardPhotoInline, HazardEventInline]
+
+
+@admin.register(HazardPhoto)
+class HazardPhotoAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ["hazard", "stage", "preview", "uploaded_by", "created_at"]
+    list_filter = ["stage"]
+    list_select_related = ["hazard", "uploaded_by"]
+    search_fields = ["hazard__ledger_number"]
+    show_full_result_count = False
+
+    @admin.display(description=_("photo"))
+    def preview(self, obj: HazardPhoto):
+        return _thumbnail(obj)
+
+
+@admin.register(HazardEvent)
+class HazardEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """The audit trail: append-only in the model, read-only here."""
+
+    list_display = ["at", "hazard", "action", "from_status", "to_status", "actor"]
+    list_filter = ["action", "to_status", "at"]
+    list_select_related = ["hazard", "actor"]
+    search_fields = ["hazard__ledger_number", "note"]
+    show_full_result_count = False
+
+
+@admin.register(RectificationNotice)
+class RectificationNoticeAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ["number", "premises", "issued_by", "issued_on", "deadline", "signed_on"]
+    list_filter = ["issued_on"]
+    list_select_related = ["premises", "issued_by"]
+    search_fields = ["number", "premises__name"]
+    show_full_result_count = False
+
+
+@admin.register(EnforcementAction)
+class EnforcementActionAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Recorded by department officers in the app, next to the hazard's ENFORCE event."""
+
+    list_display = ["decided_on", "premises", "kind", "department", "hazard", "lifted_on"]
+    list_filter = ["kind", "department"]
+    list_select_related = ["premises", "department", "hazard"]
+    search_fields = ["premises__name", "hazard__ledger_number", "note"]
+    date_hierarchy = "decided_on"
+
+
+@admin.register(Accident)
+class AccidentAdmin(admin.ModelAdmin):
+    list_display = ["occurred_on", "kind", "village", "premises", "deaths", "injuries"]
+    list_filter = ["kind", "village"]
+    list_select_related = ["village", "premises"]
+    search_fields = ["description", "premises__name", "village__name"]
+    date_hierarchy = "occurred_on"
+    autocomplete_fields = ["village", "premises"]
+
+
+@admin.register(LedgerSequence)
+class LedgerSequenceAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Number counters, for looking only: a counter set back would hand out numbers twice."""
+
+    list_display = ["prefix", "year", "last"]
+
+
+def _thumbnail(photo: HazardPhoto):
+    if not photo.thumbnail:
+        return "—"
+    return format_html('<img src="{}" alt="" style="max-height: 60px">', photo.thumbnail.url)
