@@ -160,6 +160,7 @@ def _recurrence_of(premises: Premises, item: ChecklistItem | None, at: datetime)
             checklist_item=item,
             status=S.CLOSED,
             closed_at__gte=at - timedelta(days=RECURRENCE_WINDOW_DAYS),
+            closed_at__lte=at,
         )
         .order_by("-closed_at")
         .first()

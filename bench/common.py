@@ -1,0 +1,142 @@
+"""Shared helpers for the benchmarks: a production-like gunicorn on a scratch database."""
+
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from datetime import datetime
+from io import BytesIO
+from pathlib import Path
+
+import requests
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+PYTHON = sys.executable
+
+
+def bench_env(database_url: str) -> dict:
+    """Production settings (DEBUG off) against the given database, on plain HTTP."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+def start_gunicorn(env: dict, port: int, workers: int = 1) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={workers}",
+            "--timeout=120",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    for _ in range(100):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return process
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(process.stderr.read().decode())
+
+
+def worker_pids(master: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM: the process's resident-memory high-water mark since it started."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def login(base: str, username: str, password: str) -> requests.Session:
+    """Sign in through the login form. Cookies are marked Secure (DEBUG off) and the benchmark
+    talks plain HTTP to 127.0.0.1, so they are sent as a header by hand."""
+    session = requests.Session()
+
+    def send_cookies() -> None:
+        session.headers["Cookie"] = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+
+    session.get(f"{base}/accounts/login/")
+    send_cookies()
+    token = session.cookies.get("csrftoken")
+    session.headers.update({"Referer": f"{base}/accounts/login/", "X-CSRFToken": token})
+    response = session.post(
+        f"{base}/accounts/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+        allow_redirects=False,
+    )
+    assert response.status_code == 302, f"login failed: HTTP {response.status_code}"
+    send_cookies()
+    session.headers.update({"Referer": f"{base}/", "X-CSRFToken": session.cookies["csrftoken"]})
+    return session
+
+
+def phone_photo(target_bytes: int = 4 * 1024 * 1024, seed_color: int = 0) -> bytes:
+    """A 12-megapixel JPEG of at least target_bytes, noisy like a real photo (hard to compress)."""
+    base = Image.linear_gradient("L").resize((4000, 3000))
+    noise = Image.effect_noise((4000, 3000), 30 + seed_color)
+    image = Image.merge("RGB", (base, noise, Image.blend(base, noise, 0.5)))
+    data = b""
+    for quality in range(50, 100, 5):  # the lowest quality that reaches the target size
+        buffer = BytesIO()
+        image.save(buffer, "JPEG", quality=quality)
+        data = buffer.getvalue()
+        if len(data) >= target_bytes:
+            break
+    return data
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def write_section(title: str, body: str) -> None:
+    """Replace (or append) the `## title` section of bench/RESULTS.md, leaving the others."""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+    section = f"## {title}\n\n_Measured {stamp} on {machine()}._\n\n{body.strip()}\n"
+    pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(section + "\n", text)
+    else:
+        text = text.rstrip() + "\n\n" + section
+    RESULTS.write_text(text)
