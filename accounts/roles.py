@@ -73,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.REGISTRY_ADMIN: _VIEW_ALL
     + [
+        "notifications.view_delivery",
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",

@@ -3,6 +3,7 @@
 import os
 import platform
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -40,6 +41,12 @@ def manage(env: dict, *args: str) -> str:
 
 
 def start_gunicorn(env: dict, port: int, workers: int = 1) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:port; refuses a port already taken (a stale server would be timed)."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is taken: stop the server on it first")
+    OUT.mkdir(parents=True, exist_ok=True)
+    log = OUT / f"gunicorn-{port}.log"
     process = subprocess.Popen(
         [
             PYTHON,
@@ -53,16 +60,19 @@ def start_gunicorn(env: dict, port: int, workers: int = 1) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: nobody reads a pipe during the run, and a full one blocks gunicorn.
+        stderr=log.open("w"),
     )
-    for _ in range(100):
+    for _ in range(300):
+        if process.poll() is not None:
+            raise RuntimeError(log.read_text())
         try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
             return process
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or a worker still importing: wait
             time.sleep(0.1)
     process.kill()
-    raise RuntimeError(process.stderr.read().decode())
+    raise RuntimeError(f"gunicorn on port {port} did not answer in time")
 
 
 def worker_pids(master: subprocess.Popen) -> list[int]:

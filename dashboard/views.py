@@ -1,8 +1,23 @@
+from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from accounts.roles import Role
-from dashboard import selectors
+from dashboard import links, report, selectors
+from dashboard.board import build
+from dashboard.export import write_workbook
+from dashboard.figures import DEFAULT_RANK, RANK_ORDERS
+from dashboard.filters import InspectionFilter, PremisesFilter
+from dashboard.kpis import inspections_visible_to
+from dashboard.periods import CHOICES as PERIOD_CHOICES
+from dashboard.periods import period_from
+from dashboard.scopes import require_board, scope_from
+from grids.models import Town
+from premises.models import Premises
+
+PAGE_SIZE = 50
 
 
 def home(request):
@@ -32,5 +47,176 @@ def home(request):
             "premises_counts": selectors.premises_counts(user, today=today),
             "hazard_counts": selectors.hazard_counts(user, today=today),
             "overdue_hazards": selectors.most_overdue_hazards(user, today=today),
+        },
+    )
+
+
+# --- the town safety office's dashboard -----------------------------------------------------------
+
+
+def _chart_data(board) -> dict:
+    """The trend chart's data for static/js/dashboard.js (rendered with json_script)."""
+    # Short labels on a phone: the month alone within one year, year and month across years.
+    one_year = board.period.start.year == board.period.end.year
+    label = "M" if one_year else "Y-m"
+    return {
+        "labels": [formats.date_format(m["month"], label) for m in board.trend],
+        "series": [
+            {
+                "label": _("Hazards found"),
+                "values": [m["found"].value for m in board.trend],
+                "urls": [m["found"].url for m in board.trend],
+            },
+            {
+                "label": _("Hazards closed in the month"),
+                "values": [m["closed"].value for m in board.trend],
+                "urls": [m["closed"].url for m in board.trend],
+            },
+        ],
+    }
+
+
+def _board(request, **options):
+    user = request.user
+    require_board(user)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    scope = scope_from(request.GET, user)
+    period, period_form = period_from(request.GET, today=today)
+    board = build(user, scope, period, today=today, now=now, **options)
+    return board, period_form
+
+
+def index(request):
+    rank = request.GET.get("rank", DEFAULT_RANK)
+    board, period_form = _board(request, rank=rank)
+    where, period = board.scope.params, board.period
+    towns = list(Town.objects.all()) if request.user.sees_whole_town else []
+    return render(
+        request,
+        "dashboard/board.html",
+        {
+            "board": board,
+            "f": board.figures,
+            "period_form": period_form,
+            "period_choices": PERIOD_CHOICES,
+            "rank": rank if rank in RANK_ORDERS else DEFAULT_RANK,
+            "rank_orders": [
+                (key, label, links.board("dashboard:index", where, period, rank=key))
+                for key, label in RANK_ORDERS.items()
+            ],
+            "towns": towns if len(towns) > 1 else [],
+            # A leader's or department's figures count their villages or sector only: say so.
+            "sector": [] if request.user.sees_whole_town else selectors.scope_names(request.user),
+            "period_query": period.as_query(),
+            "chart": _chart_data(board),
+            "export_url": links.board("dashboard:export", where, period),
+            "report_url": links.board("dashboard:report", where, month=f"{period.end:%Y-%m}"),
+            "crumbs": [
+                (crumb.label, links.board("dashboard:index", crumb.params, period))
+                for crumb in board.scope.crumbs
+            ],
+        },
+    )
+
+
+def export(request):
+    """The dashboard as .xlsx: one sheet per table."""
+    board, _form = _board(request, with_lists=False)
+    handle = write_workbook(board, user=request.user)
+    period = board.period
+    name = f"{_('Dashboard')}-{board.scope.title}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def monthly_report(request):
+    """The printable monthly report: the figures from January to the month, as sentences."""
+    user = request.user
+    require_board(user)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    scope = scope_from(request.GET, user)
+    month, month_form = report.month_from(request.GET, today=today)
+    cumulative = report.cumulative_period(month, today=today)
+    board = build(user, scope, cumulative, today=today, now=now, with_lists=False)
+    this_month = report.month_figures(user, scope, month, today=today)
+    return render(
+        request,
+        "dashboard/report.html",
+        {
+            "board": board,
+            "month": month,
+            "month_form": month_form,
+            "paragraphs": report.paragraphs(board, this_month, month=month),
+            "report_figures": [board.figures[key] for key in report.TABLE_FIGURES],
+            "dashboard_url": links.board("dashboard:index", scope.params, cumulative),
+        },
+    )
+
+
+# --- drill-down lists -----------------------------------------------------------------------------
+
+
+def _several_towns() -> bool:
+    return Town.objects.count() > 1
+
+
+def _page(request, rows):
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def inspection_list(request):
+    """Inspections (排查家次) behind the dashboard's counts, newest first."""
+    require_board(request.user)
+    now = timezone.now()
+    filters = InspectionFilter(
+        request.GET,
+        queryset=inspections_visible_to(request.user),
+        user=request.user,
+        today=timezone.localdate(now),
+        now=now,
+    )
+    rows = filters.qs.select_related(
+        "premises__grid__village", "premises__business_type", "inspector"
+    ).order_by("-visited_at", "-pk")
+    page, query = _page(request, rows)
+    return render(
+        request,
+        "dashboard/inspection_list.html",
+        {"filters": filters, "page": page, "query": query, "several_towns": _several_towns()},
+    )
+
+
+def premises_list(request):
+    """Premises behind the dashboard's counts: coverage, patrol due, never inspected, offenders."""
+    require_board(request.user)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    filters = PremisesFilter(
+        request.GET,
+        queryset=Premises.objects.visible_to(request.user),
+        user=request.user,
+        today=today,
+        now=now,
+    )
+    rows = filters.qs.select_related("grid__village", "business_type").patrol_order()
+    page, query = _page(request, rows)
+    return render(
+        request,
+        "dashboard/premises_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": query,
+            "today": today,
+            "several_towns": _several_towns(),
         },
     )

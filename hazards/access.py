@@ -23,7 +23,10 @@ def get_notice_for(user, pk: int) -> RectificationNotice:
     visible = Premises.objects.visible_to(user).values("pk")
     return get_object_or_404(
         RectificationNotice.objects.select_related(
-            "premises__grid__village", "premises__business_type", "issued_by", "inspection"
+            "premises__grid__village__town",
+            "premises__business_type",
+            "issued_by",
+            "inspection__inspector",
         ),
         pk=pk,
         premises__in=visible,

@@ -94,6 +94,17 @@ def can_review(user, hazard: Hazard) -> bool:
     return is_office(user) or is_leader_of(user, hazard.premises)
 
 
+def sees_phone(user, premises: Premises) -> bool:
+    """The operator's phone: for those who call them (the premises' grid officers and leaders,
+    the safety office) and the registry admins who keep it; everyone else sees it masked."""
+    return (
+        is_office(user)
+        or user.has_role(Role.REGISTRY_ADMIN)
+        or is_officer_of(user, premises)
+        or is_leader_of(user, premises)
+    )
+
+
 def allowed_actions(user, hazard: Hazard) -> list[str]:
     """The transitions this user may take on this hazard now, for showing only those buttons."""
     actions = []
@@ -415,14 +426,21 @@ def escalate(
     department: Department | None = None,
     note: str = "",
     at: datetime | None = None,
+    level: int | None = None,
 ) -> Hazard:
-    """Hand over to a department / joint enforcement; by=None is the reminder sweep."""
+    """Hand over to a department / joint enforcement; by=None is the reminder sweep.
+
+    With `level`, climb only to that rung: when another sweep got there first (seen under the
+    row lock), nothing changes and no event is written."""
     at = at or timezone.now()
     hazard = _lock(hazard)
+    if level is not None and hazard.escalation_level >= level:
+        return hazard
     require(by is None or can_manage(by, hazard), _("You may not escalate this hazard."))
     require(hazard.is_open, _("Only an open hazard can be escalated."))
     hazard.department = department or hazard.department
-    require(hazard.department is not None, _("Name the department it is handed to."))
+    # A person names the department; the reminder sweep may climb without one (the office hears).
+    require(by is None or hazard.department is not None, _("Name the department it is handed to."))
     hazard.escalation_level += 1
     hazard.escalated_at = at
     _record(hazard, by=by, action=A.ESCALATE, at=at, from_status=hazard.status, note=note)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from notifications.models import Notification
+from notifications.models import Delivery, Notification
 
 
 @admin.register(Notification)
@@ -17,6 +17,26 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["title", "recipient__username", "recipient__full_name"]
     # A row per person per day: skip the unfiltered second COUNT and the date hierarchy's
     # DISTINCT over the whole table.
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Every email and WeCom message with each attempt and its result (the log column)."""
+
+    list_display = ["created_at", "channel", "address", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["channel", "status"]
+    search_fields = ["key", "address", "subject"]
+    readonly_fields = [f.name for f in Delivery._meta.fields]
     show_full_result_count = False
 
     def has_add_permission(self, request) -> bool:

@@ -35,6 +35,8 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=200, blank=True)
+    # A digest lists its items: [{"label": "...", "url": "/hazards/12/"}, ...]
+    items = models.JSONField(_("items"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -59,3 +61,71 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Delivery(models.Model):
+    """One message to send over one channel, sent at most once.
+
+    `key` names the message (e.g. "email:<notification id>", "wecom:<village>:<kind>:<day>"), so
+    making the same delivery twice is a no-op. A worker claims the row with a compare-and-set
+    before sending; a claim left by a worker that died is taken over once it is stale.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        WECOM = "wecom", _("WeCom group")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    key = models.CharField(_("key"), max_length=120, unique=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("notification"),
+    )
+    address = models.CharField(_("address"), max_length=500)
+    subject = models.CharField(_("subject"), max_length=200)
+    text = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    log = models.JSONField(_("attempt log"), default=list, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="notifications_delivery_sent_has_sent_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(claimed_at__isnull=False),
+                name="notifications_delivery_sending_is_claimed",
+            ),
+        ]
+        indexes = [
+            # The sweep's catch-up: deliveries not yet sent, oldest first.
+            models.Index(
+                fields=["created_at"],
+                name="notifications_delivery_unsent",
+                condition=Q(status__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

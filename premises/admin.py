@@ -1,10 +1,12 @@
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from grids.admin import ExplainProtectedMixin
 from premises.forms import PremisesForm
 from premises.models import BusinessType, Premises, Tag
+from premises.services import refresh_premises_state
 
 
 @admin.register(BusinessType)
@@ -103,3 +105,8 @@ class PremisesAdmin(SimpleHistoryAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # The tags are saved only now: the risk colour follows the type, tags and size as saved.
+        refresh_premises_state(form.instance, today=timezone.localdate())

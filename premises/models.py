@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.base import TimeStamped, in_language
-from grids.models import Department, Grid, departments_of, grids_of, villages_of
+from grids.models import Department, Grid, membership_of
 from premises.risk import RiskLevel
 from premises.validators import mask_phone, validate_credit_code, validate_phone
 
@@ -75,11 +75,15 @@ class PremisesQuerySet(models.QuerySet):
             return self.none()
         if user.sees_whole_town:
             return self
-        return self.filter(
-            Q(grid__in=grids_of(user))
-            | Q(grid__village__in=villages_of(user))
-            | Q(business_type__department__in=departments_of(user))
-        )
+        member = membership_of(user)
+        scope = Q()
+        if member.grids:
+            scope |= Q(grid_id__in=member.grids)
+        if member.villages:
+            scope |= Q(grid__village_id__in=member.villages)
+        if member.departments:
+            scope |= Q(business_type__department_id__in=member.departments)
+        return self.filter(scope) if scope else self.none()
 
     def operating(self) -> "PremisesQuerySet":
         return self.filter(status=Premises.Status.OPERATING)

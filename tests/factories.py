@@ -11,12 +11,14 @@ from datetime import timedelta
 from functools import lru_cache
 
 import factory
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import sync_role_groups
 from grids.models import Department, Grid, Town, Village
 from hazards.models import (
     Accident,
@@ -71,6 +73,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         if not extracted:
             return
         names = [extracted] if isinstance(extracted, str) else list(extracted)
+        if Group.objects.filter(name__in=names).count() < len(set(names)):
+            # A transactional test's flush empties auth_group (the migration made the roles);
+            # make them again, with their permissions.
+            sync_role_groups(django_apps)
         self.groups.add(*Group.objects.filter(name__in=names))
         self.__dict__.pop("role_codes", None)  # forget a cached answer from before
 

@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.roles import Role
 from grids.models import Department, Grid, Village
 from hazards.models import Hazard, HazardEvent, HazardPhoto, Inspection, LedgerSequence
-from notifications.models import Notification
+from notifications.models import Delivery, Notification
 from premises.models import BusinessType, Premises
 from premises.validators import credit_code_check_char
 from tests.factories import (
@@ -38,10 +38,10 @@ REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
 # Outside the registry admin's role (accounts/roles.py): role definitions, other people's
 # inboxes and the number counters. A superuser sees them.
 NOT_FOR_REGISTRY_ADMIN = {"auth.group", "notifications.notification", "hazards.ledgersequence"}
-# Session, user, 2 × permissions, the user's roles (context processor), 2 related list
+# Session, user, 2 × permissions, the user's roles and unread count (context processors), 2 related list
 # filters, COUNT, the page, and the session save (savepoint, update, release): none per row.
-PREMISES_LIST_QUERIES = 12
-HAZARD_LIST_QUERIES = 12
+PREMISES_LIST_QUERIES = 13
+HAZARD_LIST_QUERIES = 13
 FIRST17 = "91330106MA2H12345"
 VALID_CODE = FIRST17 + credit_code_check_char(FIRST17)
 
@@ -83,7 +83,15 @@ def one_of_everything():
     RectificationNoticeFactory(premises=hazard.premises)
     EnforcementActionFactory(hazard=hazard)
     AccidentFactory(premises=hazard.premises)
-    NotificationFactory()
+    note = NotificationFactory()
+    Delivery.objects.create(
+        key=f"email:{note.pk}",
+        channel=Delivery.Channel.EMAIL,
+        notification=note,
+        address="officer@example.com",
+        subject=note.title,
+        text=note.title,
+    )
     LedgerSequence.objects.create(prefix="YH", year=2026, last=1)
     return hazard
 

@@ -80,6 +80,7 @@ def premises_detail(request, pk: int):
             "visits": visits,
             "today": today,
             "can_inspect": workflow.can_report(request.user, premises),
+            "phone_visible": workflow.sees_phone(request.user, premises),
             "insurance_expiring": premises.insurance_expiring(today),
         },
     )

@@ -2,12 +2,16 @@
 
 import re
 import uuid
+from datetime import datetime, timedelta
 from itertools import groupby
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from hazards import workflow
@@ -98,6 +102,8 @@ class InspectionPage:
 
 
 def inspection_new(request, premises_pk: int):
+    if request.method == "POST" and wants_json(request):
+        return inspection_new_json(request, premises_pk)
     premises = get_premises_for(
         request.user,
         premises_pk,
@@ -144,6 +150,98 @@ def _already_filed(raw_key) -> Inspection | None:
     except ValueError:
         return None
     return Inspection.objects.filter(idempotency_key=key).first()
+
+
+# The JSON answer for filings sent by the phone's outbox (static/js/outbox.js; issue: field work
+# without signal). Same checks and the same filing as the HTML form above; only the answers differ.
+
+OFFLINE_VISIT_WINDOW = timedelta(days=7)
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _conflict(reason: str, message: str, status: int) -> JsonResponse:
+    body = {"status": "conflict", "reason": reason, "message": message}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _filed(inspection: Inspection, *, created: bool) -> JsonResponse:
+    url = reverse("hazards:inspection_detail", args=[inspection.pk])
+    return JsonResponse({"status": "filed", "inspection": url, "created": created})
+
+
+def _form_errors(page: InspectionPage) -> dict[str, list[str]]:
+    """Errors by the posted field name (`item-12-answer`), so the phone can mark the field."""
+    errors: dict[str, list[str]] = {}
+    for form in [page.form, *page.answers, *page.extras.forms]:
+        for field, messages_ in form.errors.items():
+            if field == NON_FIELD_ERRORS:
+                name = form.prefix or NON_FIELD_ERRORS
+            else:
+                name = form.add_prefix(field)
+            errors.setdefault(name, []).extend(messages_)
+    if page.extras.non_form_errors():
+        errors["extra"] = list(page.extras.non_form_errors())
+    return errors
+
+
+def _visited_at(raw: str | None, now: datetime) -> datetime:
+    """When the phone saved the filing: an inspection kept offline for a day was still made
+    that day. Trusted within a week and never in the future; otherwise the time it arrives."""
+    at = parse_datetime(raw or "")
+    if at is None or timezone.is_naive(at) or not now - OFFLINE_VISIT_WINDOW <= at <= now:
+        return now
+    return at
+
+
+def inspection_new_json(request, premises_pk: int) -> JsonResponse:
+    """POST only. 200 `filed` (also for a key this user already filed: a resend after a lost
+    answer files nothing twice), 400 `invalid` with the errors by field, and `conflict` with a
+    message for the officer: 404 no longer in their grids, 403 not theirs to inspect, 409 not
+    operating or refused by the filing."""
+    done = _already_filed(request.POST.get("idempotency_key"))
+    if done is not None and done.inspector_id == request.user.pk:
+        return _filed(done, created=False)
+    try:
+        premises = get_premises_for(
+            request.user,
+            premises_pk,
+            queryset=Premises.objects.select_related("grid__village", "business_type"),
+        )
+    except Http404:
+        return _conflict("not_found", _("This premises is no longer in your grids."), 404)
+    if not workflow.can_report(request.user, premises):
+        return _conflict("forbidden", _("You may not inspect this premises."), 403)
+    if premises.status != Premises.Status.OPERATING:
+        message = _("%(name)s is %(status)s: only operating premises can be inspected.") % {
+            "name": premises.name,
+            "status": premises.get_status_display(),
+        }
+        return _conflict("not_operating", message, 409)
+    if done is not None:
+        return _conflict("refused", _("This filing was already made by another user."), 409)
+    now = timezone.now()
+    page = InspectionPage(
+        premises=premises, today=timezone.localdate(now), data=request.POST, files=request.FILES
+    )
+    if not page.is_valid(user=request.user):
+        body = {"status": "invalid", "errors": _form_errors(page), "problems": page.problems}
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+    try:
+        result = file_inspection(
+            premises,
+            by=request.user,
+            idempotency_key=page.form.cleaned_data["idempotency_key"],
+            findings=page.findings(),
+            kind=page.form.cleaned_data["kind"],
+            notes=page.form.cleaned_data["notes"],
+            at=_visited_at(request.POST.get("visited_at"), now),
+        )
+    except workflow.WorkflowError as error:
+        return _conflict("refused", str(error), 409)
+    return _filed(result.inspection, created=result.created)
 
 
 def inspection_detail(request, pk: int):

@@ -1,6 +1,7 @@
 from django.shortcuts import render
 
 from hazards.access import get_notice_for
+from hazards.ledger import operator_phone
 
 
 def notice_detail(request, pk: int):
@@ -13,5 +14,11 @@ def notice_detail(request, pk: int):
     return render(
         request,
         "hazards/notice_detail.html",
-        {"notice": notice, "hazards": hazards, "inspectors": sorted(inspectors, key=str)},
+        {
+            "notice": notice,
+            "premises": notice.premises,
+            "hazards": hazards,
+            "inspectors": sorted(inspectors, key=str),
+            "operator_phone": operator_phone(request.user, notice.premises),
+        },
     )

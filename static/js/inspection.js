@@ -44,11 +44,13 @@
     });
   }
 
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
     var button = form.querySelector("[data-submit]");
     if (button) {
       button.disabled = true;
       button.classList.add("disabled");
     }
+    // Field work without signal: offline.js keeps the filing on the phone, then sends it.
+    if (window.GridwatchOffline) window.GridwatchOffline.takeOver(form, event);
   });
 })();

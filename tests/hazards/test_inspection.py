@@ -15,6 +15,7 @@ from premises.models import Premises
 from tests.factories import (
     BusinessTypeFactory,
     ChecklistItemFactory,
+    DepartmentFactory,
     GridFactory,
     PremisesFactory,
     TagFactory,
@@ -312,3 +313,18 @@ def test_qr_scan_opens_premises_in_scope_only(client, site):
     assert client.get(reverse("hazards:scan", args=[other.qr_token])).status_code == 404
     label = client.get(reverse("hazards:premises_qr", args=[premises.pk]))
     assert label.status_code == 200 and b"<svg" in label.content
+
+
+def test_operator_phone_is_masked_for_a_department_officer(client, site):
+    premises = site["premises"]
+    department = DepartmentFactory()
+    premises.business_type.department = department
+    premises.business_type.save()
+    inspector = UserFactory(role=Role.DEPARTMENT_OFFICER)
+    department.members.add(inspector)
+    page = reverse("hazards:premises_detail", args=[premises.pk])
+    client.force_login(inspector)
+    body = client.get(page).content.decode()
+    assert premises.masked_phone in body and premises.operator_phone not in body
+    client.force_login(site["officer"])
+    assert f'href="tel:{premises.operator_phone}"' in client.get(page).content.decode()

@@ -5,7 +5,7 @@ from io import BytesIO
 
 import pytest
 from django.core.files.base import ContentFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from accounts.roles import Role
@@ -34,6 +34,13 @@ PLAN = {
     "interim_measures": "停用燃气灶具,关闭气瓶阀门",
     "emergency_plan": "发现泄漏立即疏散并报警",
 }
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English; the zh-hans catalogue translates them for users."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

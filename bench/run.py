@@ -1,0 +1,376 @@
+"""County-scale benchmark (issue "County scale", DESIGN.md §9): real requests through gunicorn
+on PostgreSQL, p50/p95 at concurrency 1 and 8, the raw SQL behind each page timed in the same
+run, and the daily reminder sweep at two sizes. Writes its sections of bench/RESULTS.md.
+
+    .venv/bin/python bench/run.py --fresh      # (re)create and generate both databases, timed
+    .venv/bin/python bench/run.py              # measure the databases as they are
+
+The county database (`--database`, default gw_county, generated at --scale 1 over 3 years) gets
+every page and the sweep; the small one (`--small-database`, default gw_county_small, --scale 0.1
+over 1 year: a tenth of the premises, a thirtieth of the hazards) gets the pages and the sweep
+again, so the figures show what grows with the tables and what does not. `--quiet-load 1.0`
+waits (up to 20 minutes) for the 1-minute load average to drop below 1.0 before measuring.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import OUT, PYTHON, ROOT, bench_env, manage, percentile, write_section
+
+PORT = 8795
+PASSWORD = "gridwatch-demo"  # noqa: S105 -- the generated county's users, bench databases only
+SERVER = "postgres://postgres@127.0.0.1:5432"
+SIZES = {"county": (1.0, 3.0), "small": (0.1, 1.0)}
+
+
+def dsn(name: str) -> str:
+    return f"{SERVER}/{name}"
+
+
+def env_for(name: str) -> dict:
+    env = bench_env(dsn(name))
+    env["MEDIA_ROOT"] = str(OUT / "media")
+    env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+    return env
+
+
+def load_average() -> str:
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def wait_quiet(limit: float, timeout: float = 1200) -> str:
+    """Wait until the 1-minute load average is below `limit`; say what it was."""
+    started = time.monotonic()
+    while os.getloadavg()[0] >= limit and time.monotonic() - started < timeout:
+        time.sleep(10)
+    waited = time.monotonic() - started
+    quiet = os.getloadavg()[0] < limit
+    return f"{'quiet' if quiet else 'NOT quiet'} after {waited:.0f} s wait, load {load_average()}"
+
+
+# --- generating ---------------------------------------------------------------------------------
+
+
+def generate(name: str, scale: float, years: float) -> dict:
+    """Drop, create and migrate the database, then time `manage.py generate_county`."""
+    from bench.sweep import _admin
+
+    with _admin(dsn(name)) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    env = env_for(name)
+    started = time.monotonic()
+    manage(env, "migrate", "--noinput")
+    migrated = time.monotonic() - started
+    load = load_average()
+    started = time.monotonic()
+    output = manage(env, "generate_county", "--scale", str(scale), "--years", str(years))
+    seconds = time.monotonic() - started
+    (OUT / f"generate-{name}.log").write_text(output)
+    return {
+        "database": name,
+        "scale": scale,
+        "years": years,
+        "migrate_seconds": migrated,
+        "seconds": seconds,
+        "load_before": load,
+        "load_after": load_average(),
+        "summary": output.strip().splitlines()[-1],
+    }
+
+
+# --- pages (in a child process: Django set up on one database) --------------------------------
+
+
+def measure_pages(name: str, requests_each: int, runs_sql: int) -> dict:
+    os.environ.update(env_for(name))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from bench import load
+    from bench.pages import capture_sql, choose_pages, export_urls
+
+    env = env_for(name)
+    manage(env, "collectstatic", "--noinput")
+    pages, subjects = choose_pages()
+    for page in pages:
+        status = capture_sql(page)
+        if status != 200:
+            raise RuntimeError(f"{page.url}: HTTP {status} in-process")
+    exports = export_urls(pages[-1].user)
+    connection.close()
+    workers = 2 * (os.cpu_count() or 1) + 1
+    server = load.start_server(env, PORT, workers)
+    results = []
+    try:
+        sessions = load.Sessions(f"http://127.0.0.1:{PORT}", PASSWORD)
+        for page in pages:
+            results.append(_measure_page(page, sessions, requests_each, runs_sql, name))
+            print(f"{name} {page.key}: {json.dumps(results[-1]['summary'])}", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return {
+        "database": name,
+        "workers": workers,
+        "subjects": subjects,
+        "pages": results,
+        "export_memory": export_memory(env, pages[-1].user, exports),
+    }
+
+
+def _measure_page(page, sessions, requests_each: int, runs_sql: int, name: str) -> dict:
+    from bench import load
+    from bench.pages import time_sql
+
+    export = page.kind == "export"
+    n1 = 5 if export else requests_each
+    load.run(sessions, page.user, page.url, concurrency=1, each=2 if export else 3)  # warm up
+    load_at_start = load_average()
+    single = load.run(sessions, page.user, page.url, concurrency=1, each=n1)
+    eight = (
+        []
+        if export
+        else load.run(sessions, page.user, page.url, concurrency=8, each=max(5, n1 // 4))
+    )
+    raw = time_sql(dsn(name), page.sql, 3 if export else runs_sql)
+    summary = {
+        "c1_p50": percentile(single, 0.5) * 1000,
+        "c1_p95": percentile(single, 0.95) * 1000,
+        "c8_p50": percentile(eight, 0.5) * 1000 if eight else None,
+        "c8_p95": percentile(eight, 0.95) * 1000 if eight else None,
+        "sql_p50": percentile(raw, 0.5) * 1000,
+        "queries": len(page.sql),
+    }
+    return {
+        "key": page.key,
+        "title": page.title,
+        "url": page.url,
+        "user": page.user,
+        "kind": page.kind,
+        "target_ms": page.target_ms,
+        "rows": page.rows,
+        "load": f"{load_at_start} → {load_average()}",
+        "requests": [len(single), len(eight)],
+        "summary": summary,
+    }
+
+
+def run_child(name: str, requests_each: int, runs_sql: int) -> dict:
+    out = OUT / f"pages-{name}.json"
+    subprocess.run(
+        [PYTHON, __file__, "--pages-of", name, "--requests", str(requests_each),
+         "--sql-runs", str(runs_sql)],
+        cwd=ROOT,
+        check=True,
+    )  # fmt: skip
+    return json.loads(out.read_text())
+
+
+def export_memory(env: dict, user: str, exports: list[tuple[str, int]]) -> list[dict]:
+    """One worker exporting more and more rows: its peak memory stays flat when the rows are
+    streamed (read in chunks, written by openpyxl's write-only mode to a temporary file)."""
+    from bench import load
+    from bench.common import peak_rss_mb, worker_pids
+
+    server = load.start_server(env, PORT + 1, 1)
+    figures = []
+    try:
+        worker = worker_pids(server)[0]
+        sessions = load.Sessions(f"http://127.0.0.1:{PORT + 1}", PASSWORD)
+        load.run(sessions, user, "/", concurrency=1, each=1)
+        figures.append({"rows": 0, "seconds": 0, "peak_mb": peak_rss_mb(worker)})
+        for url, rows in exports:
+            seconds = load.run(sessions, user, url, concurrency=1, each=1)[0]
+            figures.append({"rows": rows, "seconds": seconds, "peak_mb": peak_rss_mb(worker)})
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return figures
+
+
+# --- writing RESULTS.md -------------------------------------------------------------------------
+
+
+def _ms(value) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def _verdict(page: dict) -> str:
+    """Against the p95 target at each concurrency; a dashboard also against 1.5× its SQL."""
+    s, target = page["summary"], page["target_ms"]
+    verdicts = []
+    for label, p95 in (("c=1", s["c1_p95"]), ("c=8", s["c8_p95"])):
+        if p95 is not None:
+            verdicts.append(f"{label} {'met' if p95 <= target else '**not met**'}")
+    if page["kind"] == "dashboard":
+        ratio = s["c1_p50"] / max(s["sql_p50"], 0.01)
+        verdicts.append(f"×SQL {'met' if ratio <= 1.5 else '**not met**'}")
+    return ", ".join(verdicts)
+
+
+def pages_table(result: dict) -> str:
+    lines = [
+        "| page | as | queries | c=1 p50 | c=1 p95 | c=8 p50 | c=8 p95 | raw SQL p50 | app ÷ SQL "
+        "| target (p95) | verdict |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for page in result["pages"]:
+        s = page["summary"]
+        target = f"≤ {page['target_ms']:,.0f} ms" + (
+            " and ≤ 1.5× SQL" if page["kind"] == "dashboard" else ""
+        )
+        lines.append(
+            f"| {page['title']} | {page['user']} | {s['queries']} | {_ms(s['c1_p50'])} | "
+            f"{_ms(s['c1_p95'])} | {_ms(s['c8_p50'])} | {_ms(s['c8_p95'])} | "
+            f"{_ms(s['sql_p50'])} | {s['c1_p50'] / max(s['sql_p50'], 0.01):.1f} | {target} | "
+            f"{_verdict(page)} |"
+        )
+    return "\n".join(lines)
+
+
+def sweep_table(sweeps: list[dict]) -> str:
+    lines = [
+        "| database | hazards | open | overdue | due soon | review overdue | escalations | "
+        "patrol due | notifications made | deliveries queued | sweep | per notification | "
+        "per 1,000 hazards | target |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in sweeps:
+        d, s = row["due"], row["sizes"]
+        verdict = "met" if row["seconds"] <= 60 else "**not met**"
+        per_item = row["seconds"] * 1000 / max(row["notifications"], 1)
+        lines.append(
+            f"| {row['database']} | {s['hazards']:,} | {s['open']:,} | {d['overdue']:,} | "
+            f"{d['due_soon']:,} | {d['review_overdue']:,} | {row['escalations']:,} | "
+            f"{d['patrol_due']:,} | {row['notifications']:,} | {row['deliveries']:,} | "
+            f"{row['seconds']:.1f} s | {per_item:.1f} ms"
+            f" | {row['seconds'] * 1000 / s['hazards']:.0f} ms | ≤ 60 s: {verdict} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", default="gw_county")
+    parser.add_argument("--small-database", default="gw_county_small")
+    parser.add_argument(
+        "--fresh",
+        nargs="*",
+        choices=["county", "small"],
+        help="recreate and generate these databases (both when none is named), timed",
+    )
+    parser.add_argument("--requests", type=int, default=40, help="requests per page at c=1")
+    parser.add_argument("--sql-runs", type=int, default=20)
+    parser.add_argument("--quiet-load", type=float, default=0.0)
+    parser.add_argument("--pages-of", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    if args.pages_of:
+        result = measure_pages(args.pages_of, args.requests, args.sql_runs)
+        (OUT / f"pages-{args.pages_of}.json").write_text(json.dumps(result, indent=1))
+        return
+    databases = {"county": args.database, "small": args.small_database}
+    record = OUT / "generate.json"
+    generated = json.loads(record.read_text()) if record.exists() else {}
+    if args.fresh is not None:
+        for size in args.fresh or list(databases):
+            generated[size] = generate(databases[size], *SIZES[size])
+            record.write_text(json.dumps(generated, indent=1))
+    quiet = wait_quiet(args.quiet_load) if args.quiet_load else f"load {load_average()}"
+    pages = {name: run_child(name, args.requests, args.sql_runs) for name in databases.values()}
+    from bench.sweep import measure as measure_sweep
+
+    sweeps = []
+    for name in databases.values():
+        row = measure_sweep(env_for(name), dsn(name))
+        sweeps.append({"database": name, "load": load_average(), **row})
+    write_results(args, generated, pages, sweeps, quiet)
+
+
+def write_results(args, generated: dict, pages: dict, sweeps: list[dict], quiet: str) -> None:
+    command = (
+        "`.venv/bin/python bench/run.py"
+        + (f" --quiet-load {args.quiet_load}" if args.quiet_load else "")
+        + "`"
+    )
+    if generated:
+        write_section("County scale: generating the data", generator_table(generated))
+    for name, result in pages.items():
+        body = (
+            f"Command: {command} — gunicorn ({result['workers']} sync workers, DEBUG off) on "
+            f"PostgreSQL database `{name}`, {date.today()}; machine {quiet} when it started.\n\n"
+            f"Subjects: {json.dumps(result['subjects'], ensure_ascii=False)}\n\n"
+            "c=1: one signed-in client, requests one after another; c=8: eight clients at once "
+            "(threads, each its own session). Times are the client's, on 127.0.0.1, to the last "
+            "byte. Raw SQL: the statements the page ran (captured in-process with "
+            "CaptureQueriesContext), replayed one after another with psycopg in the same run.\n\n"
+            + pages_table(result)
+            + "\n\n"
+            + load_table(result)
+            + "\n\n"
+            + memory_table(result)
+        )
+        write_section(f"County scale: pages on {name}", body)
+    write_section(
+        "County scale: the reminder sweep at two sizes",
+        f"Command: {command} — `manage.py send_reminders` on a copy of each database "
+        "(`CREATE DATABASE … TEMPLATE`), deliveries queued to Redis; the generator leaves "
+        "today's escalations to this sweep.\n\n" + sweep_table(sweeps),
+    )
+
+
+def generator_table(generated: dict) -> str:
+    lines = [
+        "Command: `.venv/bin/python bench/run.py --fresh` (drops, creates and migrates each "
+        "database, then times `manage.py generate_county --scale S --years Y`: planning in "
+        "Python, COPY of every big table in one transaction, the deferred foreign-key checks "
+        "at commit, VACUUM ANALYZE).",
+        "",
+        "| database | scale, years | measured | migrate | generate + load | target | load "
+        "average before → after | rows |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for g in generated.values():
+        verdict = "met" if g["seconds"] <= 600 else "**not met**"
+        lines.append(
+            f"| {g['database']} | {g['scale']}, {g['years']} | {g.get('date', '')} | "
+            f"{g['migrate_seconds']:.0f} s | {g['seconds']:.0f} s | ≤ 600 s: {verdict} | "
+            f"{g['load_before']} → {g['load_after']} | {g['summary']} |"
+        )
+    return "\n".join(lines)
+
+
+def load_table(result: dict) -> str:
+    rows = [f"{p['title']}: {p['load']}" for p in result["pages"]]
+    return "Load average (1/5/15 min) at each page's start → end: " + "; ".join(rows) + "."
+
+
+def memory_table(result: dict) -> str:
+    lines = [
+        "Export memory: one gunicorn worker, exports of growing size one after another; its "
+        "peak resident memory (VmHWM) after each:",
+        "",
+        "| rows exported | seconds | worker peak memory |",
+        "|---|---|---|",
+    ]
+    for row in result["export_memory"]:
+        label = "none yet (one page served)" if not row["rows"] else f"{row['rows']:,}"
+        seconds = f"{row['seconds']:.1f}" if row["rows"] else "—"
+        lines.append(f"| {label} | {seconds} | {row['peak_mb']:.0f} MB |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

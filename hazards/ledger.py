@@ -1,0 +1,353 @@
+"""台账: the hazard ledger's filters, sort keys and Excel columns.
+
+The page and the Excel export share one queryset (`ledger_rows`), so the export holds exactly
+the rows the page lists, in the same order.
+"""
+
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import IO, Any
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import DateRangeWidget
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from accounts.widgets import LongSelect
+from grids.models import Department, Grid, Town, Village, grids_of, villages_of
+from hazards.models import OPEN_STATUSES, Category, Hazard, HazardQuerySet, Severity
+from hazards.workflow import _ids, sees_phone
+from premises.models import BusinessType, Premises
+
+LEDGER_NUMBER = re.compile(r"[A-Z]{2}-\d{4}-\d{6}")
+OPEN = "open"
+FOUND = "found"  # the dashboard's "found" (发现隐患): every status but dismissed
+
+# Sort key → order_by; the last term makes the order total, so pages never overlap.
+SORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "-found": (_("Newest first"), ("-reported_at", "-pk")),
+    "found": (_("Oldest first"), ("reported_at", "pk")),
+    "deadline": (_("Deadline, soonest first"), ("rectify_by", "pk")),
+    "-deadline": (_("Deadline, latest first"), ("-rectify_by", "-pk")),
+    "severity": (_("Major first"), ("-severity", "-reported_at", "-pk")),
+    "status": (_("By status"), ("status", "-reported_at", "-pk")),
+    "premises": (_("By premises"), ("premises__name", "premises_id", "-reported_at", "-pk")),
+    "number": (_("By ledger number"), ("ledger_number",)),
+}
+DEFAULT_SORT = "-found"
+ROW_RELATIONS = (
+    "premises__grid__village",
+    "premises__business_type",
+    "department",
+    "reported_by",
+    "reviewed_by",
+)
+
+
+def _sees_all_villages(user) -> bool:
+    # Department officers' hazards lie anywhere in the town.
+    return user.sees_whole_town or bool(_ids(user, "departments"))
+
+
+def villages_for(user):
+    if _sees_all_villages(user):
+        return Village.objects.all()
+    return Village.objects.filter(
+        Q(pk__in=villages_of(user)) | Q(pk__in=Grid.objects.filter(officers=user).values("village"))
+    )
+
+
+def grids_for(user):
+    grids = Grid.objects.select_related("village").order_by("village__code", "code")
+    if _sees_all_villages(user):
+        return grids
+    return grids.filter(Q(pk__in=grids_of(user)) | Q(village__in=villages_of(user)))
+
+
+class LedgerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[
+            (OPEN, _("Open (not closed)")),
+            (FOUND, _("Found (all but dismissed)")),
+            *Hazard.Status.choices,
+        ],
+        empty_label=_("All statuses"),
+        method="by_status",
+    )
+    severity = django_filters.ChoiceFilter(
+        label=_("Severity"), choices=Severity.choices, empty_label=_("All severities")
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue only"), method="only_overdue", widget=forms.CheckboxInput
+    )
+    recurrence = django_filters.BooleanFilter(
+        label=_("Recurrences only"), method="only_recurrences", widget=forms.CheckboxInput
+    )
+    # The dashboard's town scope in a county (the town picker); hidden on the ledger page.
+    town = django_filters.ModelChoiceFilter(
+        label=_("Town"),
+        field_name="premises__grid__village__town",
+        queryset=Town.objects.all(),
+        empty_label=_("All towns"),
+    )
+    village = django_filters.ModelChoiceFilter(
+        label=_("Village"),
+        widget=LongSelect,
+        field_name="premises__grid__village",
+        queryset=Village.objects.none(),
+        empty_label=_("All villages"),
+    )
+    grid = django_filters.ModelChoiceFilter(
+        label=_("Grid"),
+        widget=LongSelect,
+        field_name="premises__grid",
+        queryset=Grid.objects.none(),
+        empty_label=_("All grids"),
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=Category.choices, empty_label=_("All categories")
+    )
+    business_type = django_filters.ModelChoiceFilter(
+        label=_("Business type"),
+        field_name="premises__business_type",
+        queryset=BusinessType.objects.all(),
+        empty_label=_("All types"),
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"),
+        queryset=Department.objects.all(),
+        empty_label=_("All departments"),
+        null_label=_("No department"),
+    )
+    reported = django_filters.DateFromToRangeFilter(
+        label=_("Found between"),
+        field_name="reported_at",
+        widget=DateRangeWidget(attrs={"type": "date", "class": "form-control"}),
+    )
+    # The dashboard's drill-downs: hazards closed in a period (mean days to close) and open
+    # major hazards lacking interim safety measures (动态清零).
+    closed = django_filters.DateFromToRangeFilter(
+        label=_("Closed between"),
+        field_name="closed_at",
+        widget=DateRangeWidget(attrs={"type": "date", "class": "form-control"}),
+    )
+    interim_missing = django_filters.BooleanFilter(
+        label=_("Without interim safety measures"),
+        method="only_interim_missing",
+        widget=forms.CheckboxInput,
+    )
+    premises = django_filters.NumberFilter(field_name="premises", widget=forms.HiddenInput)
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"),
+        choices=[(key, label) for key, (label, _order) in SORTS.items()],
+        empty_label=None,
+        method="sort_rows",
+    )
+
+    class Meta:
+        model = Hazard
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, user, today: date, **kwargs):
+        self.user, self.today = user, today
+        super().__init__(data, queryset, **kwargs)
+        self.filters["village"].queryset = villages_for(user)
+        self.filters["grid"].queryset = grids_for(user)
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "grids_narrowed", False):
+            _narrow_grid_choices(form)
+            form.grids_narrowed = True
+        return form
+
+    @property
+    def qs(self) -> HazardQuerySet:
+        rows = super().qs
+        if not getattr(self.form, "cleaned_data", {}).get("sort"):
+            rows = rows.order_by(*SORTS[DEFAULT_SORT][1])
+        return rows
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if LEDGER_NUMBER.fullmatch(value.upper()):
+            return queryset.filter(ledger_number=value.upper())
+        return queryset.filter(
+            Q(description__icontains=value)
+            | Q(premises__name__icontains=value)
+            | Q(premises__address__icontains=value)
+            | Q(ledger_number__icontains=value)
+        )
+
+    def by_status(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.filter(status__in=OPEN_STATUSES)
+        if value == FOUND:
+            return queryset.exclude(status=Hazard.Status.DISMISSED)
+        return queryset.filter(status=value)
+
+    def only_overdue(self, queryset, name, value):
+        return queryset.overdue(self.today) if value else queryset
+
+    def only_interim_missing(self, queryset, name, value):
+        return queryset.filter(interim_measures="") if value else queryset
+
+    def only_recurrences(self, queryset, name, value):
+        return queryset.filter(recurrence_of__isnull=False) if value else queryset
+
+    def sort_rows(self, queryset, name, value):
+        return queryset.order_by(*SORTS.get(value, SORTS[DEFAULT_SORT])[1])
+
+
+# A county has 1,500 grids: listing them all took longer to render than the whole page's
+# queries (bench/RESULTS.md). Past this many, the select offers the chosen village's grids.
+GRID_CHOICES_MAX = 200
+
+
+def _narrow_grid_choices(form) -> None:
+    """Show at most GRID_CHOICES_MAX grids; validation still accepts any grid in scope."""
+    field = form.fields["grid"]
+    if field.queryset.count() <= GRID_CHOICES_MAX:
+        return
+    village, grid = form["village"].value(), form["grid"].value()
+    shown = field.queryset.filter(
+        Q(village_id=village if str(village).isdigit() else None)
+        | Q(pk=grid if str(grid).isdigit() else None)
+    )
+    field.widget.choices = [("", field.empty_label), *((g.pk, str(g)) for g in shown)]
+
+
+def ledger_rows(user, data, *, today: date) -> LedgerFilter:
+    """The ledger's filter over the hazards this user may see."""
+    return LedgerFilter(data, queryset=Hazard.objects.visible_to(user), user=user, today=today)
+
+
+def operator_phone(user, premises: Premises) -> str:
+    return premises.operator_phone if sees_phone(user, premises) else premises.masked_phone
+
+
+# --- Excel export --------------------------------------------------------------------------------
+
+
+def _local(moment) -> date | None:
+    return timezone.localdate(moment) if moment else None
+
+
+def _user(user) -> str:
+    return str(user) if user else ""
+
+
+def choice_label(name: str) -> Callable[[Hazard, Any], str]:
+    """A column showing a choice field's label: one dict lookup a row. get_FOO_display() builds
+    the dict again and translates every label on each call, which was most of the export's
+    time at county scale (bench/RESULTS.md)."""
+    field = Hazard._meta.get_field(name)
+
+    @lru_cache(maxsize=8)
+    def labels(language: str | None) -> dict[str, str]:
+        return {value: str(label) for value, label in field.flatchoices}
+
+    def label(hazard: Hazard, user) -> str:
+        value = getattr(hazard, name)
+        return labels(get_language()).get(value, value)
+
+    return label
+
+
+@dataclass(frozen=True)
+class Column:
+    header: Any  # a lazy msgid, translated when the workbook is written
+    value: Callable[[Hazard, Any], Any]
+    width: int = 12
+    is_date: bool = False
+
+
+COLUMNS = [
+    Column(_("Ledger number"), lambda h, u: h.ledger_number, 16),
+    Column(_("Village"), lambda h, u: h.premises.grid.village.name),
+    Column(_("Grid"), lambda h, u: h.premises.grid.name),
+    Column(_("Premises"), lambda h, u: h.premises.name, 20),
+    Column(_("Address"), lambda h, u: h.premises.address, 24),
+    Column(_("Operator"), lambda h, u: h.premises.operator_name, 10),
+    Column(_("Operator phone"), lambda h, u: operator_phone(u, h.premises), 14),
+    Column(_("Business type"), lambda h, u: h.premises.business_type.name, 14),
+    Column(_("Category"), choice_label("category")),
+    Column(_("Description"), lambda h, u: h.description, 40),
+    Column(_("Severity"), choice_label("severity"), 8),
+    Column(_("Found on"), lambda h, u: _local(h.reported_at), is_date=True),
+    Column(_("Found by"), lambda h, u: _user(h.reported_by), 10),
+    Column(_("Deadline"), lambda h, u: h.rectify_by, is_date=True),
+    Column(_("Status"), choice_label("status"), 10),
+    Column(_("Fixed on"), lambda h, u: _local(h.submitted_at), is_date=True),
+    Column(_("Reviewed by"), lambda h, u: _user(h.reviewed_by), 10),
+    Column(_("Closed on"), lambda h, u: _local(h.closed_at), is_date=True),
+    Column(_("Department"), lambda h, u: h.department.name if h.department else "", 14),
+]
+EXPORT_CHUNK = 2000
+# The columns COLUMNS reads, and nothing else: the seven rows of a joined hazard carry ~100
+# columns (20 timestamps to parse); reading only these made a county's 10,000-row export ~25%
+# faster (bench/RESULTS.md). A column reading a field not listed here costs a query per row:
+# tests/hazards/test_export.py pins the export's query count.
+_USER = ("full_name", "first_name", "last_name", "username")
+EXPORT_FIELDS = (
+    "ledger_number", "category", "description", "severity", "status", "reported_at",
+    "rectify_by", "submitted_at", "closed_at",
+    "premises__name", "premises__address", "premises__operator_name",
+    "premises__operator_phone", "premises__grid__name", "premises__grid__village__name",
+    "premises__business_type__name_zh", "premises__business_type__name_en", "department__name",
+    *(f"reported_by__{name}" for name in _USER),
+    *(f"reviewed_by__{name}" for name in _USER),
+)  # fmt: skip
+
+
+def write_workbook(rows: HazardQuerySet, *, user, title: str) -> IO[bytes]:
+    """The rows as an .xlsx in a temporary file (deleted when closed), positioned at its start.
+
+    Constant memory: openpyxl's write-only mode streams rows to disk, and the queryset is read
+    in chunks of EXPORT_CHUNK."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31])
+    for index, column in enumerate(COLUMNS):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = column.width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for column in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=str(column.header))
+        cell.font = bold
+        cell.alignment = Alignment(vertical="center")
+        header.append(cell)
+    sheet.append(header)
+    date_columns = {i for i, column in enumerate(COLUMNS) if column.is_date}
+    rows = rows.select_related(*ROW_RELATIONS).only(*EXPORT_FIELDS)
+    for hazard in rows.iterator(chunk_size=EXPORT_CHUNK):
+        values = [column.value(hazard, user) for column in COLUMNS]
+        sheet.append([_cell(sheet, v, i in date_columns) for i, v in enumerate(values)])
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 -- FileResponse closes it
+    book.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def _cell(sheet, value, is_date: bool):
+    if not is_date or value is None:
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = "yyyy-mm-dd"
+    return cell

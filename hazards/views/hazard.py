@@ -1,0 +1,143 @@
+"""The hazard page: facts, photos by stage, timeline, clocks, and the loop's forms."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from hazards import workflow
+from hazards.access import get_hazard_for
+from hazards.clocks import legal_clocks
+from hazards.drafts import keep_uploads
+from hazards.enforcement import STOPPING, can_enforce
+from hazards.ledger import operator_phone
+from hazards.loop_forms import LOOP_FORMS, LiftForm, LoopForm, PhotoLoopForm
+from hazards.models import Hazard, HazardPhoto
+
+PAGE_RELATIONS = (
+    "premises__grid__village",
+    "premises__business_type",
+    "department",
+    "checklist_item",
+    "notice",
+    "reported_by",
+    "submitted_by",
+    "reviewed_by",
+    "recurrence_of",
+)
+SUCCESS = {
+    "verify": gettext_lazy("Verified: rectification has started."),
+    "dismiss": gettext_lazy("Dismissed."),
+    "submit_fix": gettext_lazy("Fix submitted for review."),
+    "accept": gettext_lazy("Accepted: the hazard is closed and struck off the ledger."),
+    "reject": gettext_lazy("Fix rejected: back to rectification."),
+    "extend": gettext_lazy("Deadline extended."),
+    "escalate": gettext_lazy("Handed over to the department."),
+}
+
+
+def _page_hazard(user, pk: int) -> Hazard:
+    return get_hazard_for(user, pk, queryset=Hazard.objects.select_related(*PAGE_RELATIONS))
+
+
+def _loop_forms(user, hazard: Hazard, today, bound: LoopForm | None = None) -> list[LoopForm]:
+    """One form per action this user may take now; `bound` replaces its unbound twin."""
+    forms = []
+    for action in workflow.allowed_actions(user, hazard):
+        if bound is not None and bound.action == action:
+            forms.append(bound)
+        else:
+            forms.append(LOOP_FORMS[action](hazard=hazard, today=today))
+    return forms
+
+
+def _render(request, hazard: Hazard, *, today, bound: LoopForm | None = None, status=200):
+    user = request.user
+    photos = {stage: [] for stage in HazardPhoto.Stage.values}
+    for photo in hazard.photos.all():
+        photos[photo.stage].append(photo)
+    enforcement = list(hazard.enforcement_actions.select_related("department", "recorded_by"))
+    may_enforce = can_enforce(user, hazard)
+    lift_forms = {
+        action.pk: LiftForm(action=action, today=today)
+        for action in enforcement
+        if may_enforce and action.kind in STOPPING and action.lifted_on is None
+    }
+    context = {
+        "hazard": hazard,
+        "premises": hazard.premises,
+        "today": today,
+        "overdue_days": (today - hazard.rectify_by).days if hazard.is_overdue(today) else 0,
+        "days_left": (hazard.rectify_by - today).days,
+        "operator_phone": operator_phone(user, hazard.premises),
+        "photo_stages": [(label, photos[stage]) for stage, label in HazardPhoto.Stage.choices],
+        "events": hazard.events.select_related("actor"),
+        "clocks": legal_clocks(hazard, today=today),
+        "forms": _loop_forms(user, hazard, today, bound),
+        "bound_action": bound.action if bound is not None else None,
+        "recurrences": hazard.recurrences.only("pk", "ledger_number", "reported_at"),
+        "enforcement": [(action, lift_forms.get(action.pk)) for action in enforcement],
+        "may_enforce": may_enforce,
+    }
+    return render(request, "hazards/hazard_detail.html", context, status=status)
+
+
+def hazard_detail(request, pk: int):
+    hazard = _page_hazard(request.user, pk)
+    return _render(request, hazard, today=timezone.localdate())
+
+
+def _attach(photos: list[HazardPhoto], hazard: Hazard, stage: str) -> None:
+    HazardPhoto.objects.filter(pk__in=[p.pk for p in photos], hazard__isnull=True).update(
+        hazard=hazard, stage=stage, draft_key=None, draft_field=""
+    )
+
+
+def _run(form: LoopForm, hazard: Hazard, user) -> None:
+    """Attach the form's photos and run the transition in one transaction: a refused transition
+    leaves its photos as drafts, never on the hazard."""
+    run = getattr(workflow, form.action)
+    with transaction.atomic():
+        if form.action == "submit_fix":
+            _attach(form.kept, hazard, form.photo_stage)  # submit_fix checks they exist
+        run(hazard, by=user, **form.workflow_kwargs())
+        if form.action in ("accept", "reject"):
+            _attach(form.kept, hazard, form.photo_stage)
+
+
+@require_POST
+def hazard_transition(request, pk: int, action: str):
+    """One door for every transition of the loop; `action` must be one of LOOP_FORMS."""
+    form_class = LOOP_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    user, today = request.user, timezone.localdate()
+    hazard = _page_hazard(user, pk)
+    form = form_class(request.POST, request.FILES, hazard=hazard, today=today)
+    form.is_valid()
+    # Checked again, under a row lock, by the workflow; here it only spares storing photos
+    # for a step that will be refused.
+    allowed = action in workflow.allowed_actions(user, hazard)
+    if allowed and isinstance(form, PhotoLoopForm) and form.cleaned_data.get("key"):
+        form.kept = keep_uploads(
+            form, "photos", stage=form.photo_stage, user=user, key=form.cleaned_data["key"]
+        )
+        if form.photos_required and not form.kept and "photos" not in form.errors:
+            form.add_error("photos", _("Add at least one photo of the fix."))
+    if form.errors:
+        if not allowed:
+            messages.error(request, _("You cannot take this step on this hazard now."))
+            return redirect("hazards:hazard_detail", pk=hazard.pk)
+        messages.error(request, _("Please correct the marked fields."))
+        return _render(request, hazard, today=today, bound=form, status=400)
+    try:
+        _run(form, hazard, user)
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect("hazards:hazard_detail", pk=hazard.pk)
+    messages.success(request, SUCCESS[action])
+    return redirect("hazards:hazard_detail", pk=hazard.pk)

@@ -1,0 +1,54 @@
+"""台账: the hazard list with filters, sorting, a count, pages, and its Excel export."""
+
+from django.http import FileResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hazards.keyset import keyset_page
+from hazards.ledger import ROW_RELATIONS, ledger_rows, operator_phone, write_workbook
+
+PAGE_SIZE = 50
+
+
+def _query_without(request, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def hazard_list(request):
+    today = timezone.localdate()
+    filters = ledger_rows(request.user, request.GET, today=today)
+    # The count runs on the filtered rows without the joins for display (Paginator.count is
+    # one narrow COUNT); the page's rows come with everything the template shows.
+    # Pages after the first are read from the cursor the pager carries (hazards/keyset.py).
+    rows = filters.qs
+    page = keyset_page(rows.select_related(*ROW_RELATIONS), per_page=PAGE_SIZE, params=request.GET)
+    for hazard in page.object_list:
+        hazard.phone = operator_phone(request.user, hazard.premises)
+    return render(
+        request,
+        "hazards/hazard_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "today": today,
+            "query": _query_without(request, "page", "after", "before"),
+        },
+    )
+
+
+def hazard_export(request):
+    """The rows of the filtered ledger, every page of it, as .xlsx."""
+    today = timezone.localdate()
+    filters = ledger_rows(request.user, request.GET, today=today)
+    handle = write_workbook(filters.qs, user=request.user, title=_("Hazard ledger"))
+    name = f"{_('Hazard ledger')}-{today:%Y%m%d}.xlsx"
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

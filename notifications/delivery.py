@@ -1,0 +1,77 @@
+"""Sending a Delivery exactly once.
+
+A worker claims the row with a compare-and-set (pending → sending) before it talks to the
+outside world, so two workers, a retried task and a re-run sweep never send the same message
+twice. A claim whose worker died (killed mid-send) goes stale after CLAIM_TIMEOUT and may be
+taken again, so nothing is skipped either.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notifications.channels import SENDERS, ChannelError
+from notifications.models import Delivery
+
+log = logging.getLogger(__name__)
+CLAIM_TIMEOUT = timedelta(minutes=10)
+MAX_ATTEMPTS = 6
+S = Delivery.Status
+
+
+class DeliveryFailed(Exception):
+    """Raised to make Celery retry with backoff."""
+
+
+def claimable(now) -> Q:
+    return Q(status=S.PENDING) | Q(status=S.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+
+
+def claim(pk: int, *, now) -> Delivery | None:
+    """Take the delivery for this worker, or None if it is sent or another worker holds it."""
+    taken = Delivery.objects.filter(claimable(now), pk=pk).update(
+        status=S.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    return Delivery.objects.get(pk=pk) if taken else None
+
+
+def _log(delivery: Delivery, *, now, error: str = "") -> list:
+    entry = {"at": now.isoformat(), "ok": not error}
+    if error:
+        entry["error"] = error[:500]
+    return [*delivery.log, entry]
+
+
+def deliver(pk: int) -> bool:
+    """Send one delivery if it is still due; True when this call sent it."""
+    now = timezone.now()
+    delivery = claim(pk, now=now)
+    if delivery is None:
+        return False
+    try:
+        SENDERS[delivery.channel](
+            address=delivery.address,
+            subject=delivery.subject,
+            text=delivery.text,
+            html=delivery.html,
+        )
+    except ChannelError as error:
+        final = delivery.attempts >= MAX_ATTEMPTS
+        Delivery.objects.filter(pk=pk, status=S.SENDING).update(
+            status=S.FAILED if final else S.PENDING, log=_log(delivery, now=now, error=str(error))
+        )
+        log.warning("delivery %s attempt %s failed: %s", delivery.key, delivery.attempts, error)
+        if not final:
+            raise DeliveryFailed(str(error)) from error
+        return False
+    Delivery.objects.filter(pk=pk).update(
+        status=S.SENT, sent_at=timezone.now(), log=_log(delivery, now=now)
+    )
+    return True
+
+
+def unsent(*, now, older_than: timedelta = timedelta(minutes=2)):
+    """Deliveries the sweep should queue again: pending for a while, or stale claims."""
+    return Delivery.objects.filter(claimable(now), created_at__lt=now - older_than)

@@ -1,0 +1,185 @@
+"""From uploaded bytes to a `Table`: detect XLSX or CSV and the CSV's encoding, find the header
+row, number the rows as Excel shows them. Parsing is openpyxl's and the csv module's."""
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import openpyxl
+from django.utils.translation import gettext as _
+
+from premises.importer.columns import BY_KEY, EXPORT_ONLY_KEYS, REQUIRED, column_of, header_key
+
+MAX_ROWS = 100_000  # a county's whole registry; more is a mistake or a padded sheet
+HEADER_SEARCH_ROWS = 10  # exports from other systems often put a title above the headers
+BLANK_RUN_END = 1_000  # a sheet formatted down to row 1,048,576 ends at its first long blank run
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls (and .doc)
+BINARY_MAGICS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported; the message says why, for the user."""
+
+
+def not_a_table() -> ImportFileError:
+    return ImportFileError(
+        _("This file is neither a CSV nor an XLSX file. Save the list from Excel as .xlsx or CSV.")
+    )
+
+
+@dataclass
+class Table:
+    """The data rows of a file, as text, with the Excel row number of each."""
+
+    columns: dict[str, int]  # column key → position in the row
+    headers: dict[str, str]  # column key → the header as the file writes it
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    encoding: str = ""  # "xlsx", "utf-8", "gb18030" or "utf-16"
+    ignored_headers: list[str] = field(default_factory=list)
+    blank_rows: int = 0
+
+    def values(self, cells: list[str]) -> dict[str, str]:
+        """Column key → cell text; a column the file lacks is absent, a short row is padded."""
+        return {key: cells[i] if i < len(cells) else "" for key, i in self.columns.items()}
+
+    def header(self, key: str) -> str:
+        return self.headers.get(key) or (BY_KEY[key].header if key in BY_KEY else "")
+
+
+def read_table(data: bytes) -> Table:
+    """Detect XLSX or CSV (UTF-8 with or without BOM, else GBK/GB18030) and read it."""
+    if data.startswith(b"PK\x03\x04"):
+        return _table(_xlsx_rows(data), "xlsx")
+    if data.startswith(OLE2_MAGIC):
+        raise ImportFileError(
+            _("This is an old-format Excel file (.xls). Save it in Excel as .xlsx or CSV.")
+        )
+    text, encoding = _decode(data)
+    return _table(_csv_rows(text), encoding)
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"  # Excel's "Unicode text"
+    if data.startswith(BINARY_MAGICS) or b"\x00" in data:
+        raise not_a_table()
+    # UTF-8 is strict: text in another encoding almost never passes for it. GB18030 is the
+    # superset of GBK and GB2312 that Chinese Excel writes by default.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if CONTROL_CHARS.search(text, 0, 65536):
+            raise not_a_table()
+        return text, "utf-8" if encoding == "utf-8-sig" else encoding
+    raise not_a_table()
+
+
+def _csv_rows(text: str) -> Iterator[list[str]]:
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(",\t;", key=first_line.count)
+    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        yield [_unguard(cell.strip()) for cell in record]
+
+
+def _unguard(text: str) -> str:
+    """Drop the apostrophe the export puts before =, +, - and @ so Excel does not run the cell."""
+    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # zip, XML or workbook errors: not an XLSX
+        raise not_a_table() from error
+    try:
+        for values in book.worksheets[0].iter_rows(values_only=True):
+            yield [_cell_text(value) for value in values]
+    except Exception as error:  # a damaged sheet
+        raise not_a_table() from error
+    finally:
+        book.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 13812345678.0 is a phone number, 2.0 is two floors
+    return str(value).strip()
+
+
+def _table(rows: Iterable[list[str]], encoding: str) -> Table:
+    numbered = enumerate(rows, start=1)
+    header_row, header = _find_header(numbered)
+    table = Table(columns={}, headers={}, encoding=encoding)
+    for index, text in enumerate(header):
+        key = column_of(text) if text else None
+        if key is None:
+            if text and header_key(text) not in EXPORT_ONLY_KEYS:
+                table.ignored_headers.append(text)
+        elif key in table.columns:
+            raise ImportFileError(
+                _("Columns “%(first)s” and “%(second)s” both mean %(column)s; keep one.")
+                % {"first": table.headers[key], "second": text, "column": BY_KEY[key].header}
+            )
+        else:
+            table.columns[key], table.headers[key] = index, text
+    missing = [BY_KEY[key].header for key in REQUIRED if key not in table.columns]
+    if missing:
+        raise _missing_columns(missing, header_row)
+    _read_rows(table, numbered)
+    return table
+
+
+def _read_rows(table: Table, numbered: Iterator[tuple[int, list[str]]]) -> None:
+    blank_run = 0
+    for number, cells in numbered:
+        if not any(cells):
+            table.blank_rows, blank_run = table.blank_rows + 1, blank_run + 1
+            if blank_run >= BLANK_RUN_END:
+                break
+            continue
+        blank_run = 0
+        if len(table.rows) >= MAX_ROWS:
+            raise ImportFileError(
+                _("The file has more than %(max)s rows. Split it into smaller files.")
+                % {"max": f"{MAX_ROWS:,}"}
+            )
+        table.rows.append((number, cells))
+    table.blank_rows -= blank_run  # blank rows after the last one end the sheet; not gaps
+
+
+def _find_header(numbered: Iterator[tuple[int, list[str]]]) -> tuple[int, list[str]]:
+    """The first row among the first few that names at least two known columns."""
+    first = None
+    for number, cells in numbered:
+        if first is None and any(cells):
+            first = number
+        if sum(1 for text in cells if text and column_of(text)) >= 2:
+            return number, cells
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    if first is None:
+        raise ImportFileError(_("The file is empty."))
+    raise _missing_columns([BY_KEY[key].header for key in REQUIRED], first)
+
+
+def _missing_columns(missing: list[str], row: int) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "Row %(row)s should hold the column headers, but the columns %(columns)s are missing. "
+            "Download the template to see the headers the import expects."
+        )
+        % {"row": row, "columns": "、".join(missing)}
+    )
