@@ -23,7 +23,7 @@ I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=staticfiles
 # Honcho, celery and ruff from the virtualenv; the Procfile says `python`, meaning this one.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help venv run test lint fmt messages clean
+.PHONY: help venv run test lint fmt messages icons clean
 
 help:
 	@echo "make run       web + Celery worker + beat on http://$(WEB_ADDR)/ (demo data on first run)"
@@ -95,6 +95,9 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	ruff format .
 	ruff check --fix .
+
+icons: $(STAMP)
+	$(PY) scripts/subset_icons.py
 
 messages: $(STAMP)
 	$(MANAGE) makemessages -l zh_Hans --no-obsolete $(I18N_IGNORE) \

@@ -2,6 +2,7 @@
 or raw permissions (only a superuser grants those, in the Django admin)."""
 
 import re
+from copy import copy
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -60,8 +61,13 @@ class RegistryUserForm(forms.ModelForm):
             if first != second:
                 self.add_error("password2", _("The two passwords differ."))
             else:
+                # The user as it will be saved: a new password like its new username is refused.
+                user = copy(self.instance)
+                for name in self._meta.fields:
+                    if name in cleaned:
+                        setattr(user, name, cleaned[name])
                 try:
-                    password_validation.validate_password(first, self.instance)
+                    password_validation.validate_password(first, user)
                 except forms.ValidationError as error:
                     self.add_error("password1", error)
         return cleaned

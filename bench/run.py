@@ -102,6 +102,7 @@ def measure_pages(name: str, requests_each: int, runs_sql: int) -> dict:
     from bench.pages import capture_sql, choose_pages, export_urls
 
     env = env_for(name)
+    manage(env, "migrate", "--noinput")  # the schema as the code has it now (new apps, indexes)
     manage(env, "collectstatic", "--noinput")
     pages, subjects = choose_pages()
     for page in pages:

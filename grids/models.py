@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.base import TimeStamped
 
@@ -23,7 +24,7 @@ class Town(TimeStamped):
 
 class Village(TimeStamped):
     class Kind(models.TextChoices):
-        VILLAGE = "village", _("Village")
+        VILLAGE = "village", pgettext_lazy("village kind", "Village")  # 村, not 村(社区)
         COMMUNITY = "community", _("Community")
 
     town = models.ForeignKey(

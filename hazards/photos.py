@@ -25,6 +25,11 @@ LONG_SIDE = 2048
 THUMB_SIDE = 400
 DRAFT_SIDE = 1500
 ALLOWED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "HEIF"})
+# A photo is mostly picture: 16-bit RGBA PNG, the most a pixel takes, is 8 bytes, and EXIF with
+# a phone's extra pictures fits in the slack. A file far larger than its pixels hides something
+# else (hundreds of metadata segments, an appended archive).
+MAX_BYTES_PER_PIXEL = 8
+METADATA_SLACK = 256 * 1024
 # Pillow refuses anything this large outright, before our own, friendlier check can run.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
@@ -45,15 +50,22 @@ def _open_checked(upload) -> Image.Image:
     if upload.size == 0:
         _refuse(_("This file is empty."))
     upload.seek(0)
+    too_many_pixels = _(
+        "This photo has more than 40 megapixels; please take it at a lower resolution."
+    )
     try:
         image = Image.open(upload)
         width, height = image.size
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+    except Image.DecompressionBombError:  # a header claiming billions of pixels
+        _refuse(too_many_pixels)
+    except (UnidentifiedImageError, OSError, ValueError):
         _refuse(_("This file is not a photo we can read (JPEG, PNG, WebP or HEIC)."))
     if image.format not in ALLOWED_FORMATS:
         _refuse(_("Only JPEG, PNG, WebP or HEIC photos are accepted."))
     if width * height > MAX_PIXELS:
-        _refuse(_("This photo has more than 40 megapixels; please take it at a lower resolution."))
+        _refuse(too_many_pixels)
+    if upload.size > METADATA_SLACK + MAX_BYTES_PER_PIXEL * width * height:
+        _refuse(_("This file holds much more than a photo of its size; please take it again."))
     return image
 
 

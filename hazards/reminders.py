@@ -20,6 +20,7 @@ from grids.models import Department, Grid, Village
 from hazards import workflow
 from hazards.calendar import add_working_days
 from hazards.models import Hazard, Severity
+from hazards.services import purge_stale_drafts
 from notifications.delivery import unsent
 from notifications.models import Notification
 from notifications.services import Item, queue_delivery, send_digest, send_group_message
@@ -130,11 +131,16 @@ class SweepReport:
     escalations: list[str] = field(default_factory=list)
     group_messages: list[str] = field(default_factory=list)
     requeued: int = 0
+    purged_drafts: int = 0
 
     def lines(self) -> list[str]:
-        return [*self.escalations, *self.digests, *self.group_messages] + (
-            [f"re-queued {self.requeued} unsent deliveries"] if self.requeued else []
-        )
+        return [
+            *self.escalations,
+            *self.digests,
+            *self.group_messages,
+            *([f"re-queued {self.requeued} unsent deliveries"] if self.requeued else []),
+            *([f"removed {self.purged_drafts} unfiled draft photos"] if self.purged_drafts else []),
+        ]
 
 
 def hazard_item(row: dict, today: date) -> Item:
@@ -339,6 +345,7 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
         patrol_digests(report, people)
         registry_digests(report, people)
         wecom_messages(report, overdue_rows)
+    report.purged_drafts = purge_stale_drafts(now=now)
     for pk in unsent(now=now).values_list("pk", flat=True):
         queue_delivery(pk)
         report.requeued += 1

@@ -1,15 +1,15 @@
 """Writes that span models, other than hazard status changes (those live in workflow.py)."""
 
-__all__ = ["next_number", "record_inspection", "refresh_premises_state"]
+__all__ = ["next_number", "purge_stale_drafts", "record_inspection", "refresh_premises_state"]
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from hazards.models import Inspection, LedgerSequence
+from hazards.models import HazardPhoto, Inspection, LedgerSequence
 from premises.models import Premises
 from premises.services import refresh_premises_state
 
@@ -63,3 +63,19 @@ def record_inspection(
         Premises.objects.filter(pk=premises.pk).update(last_inspected_at=visited_at)
     refresh_premises_state(premises, today=timezone.localdate(visited_at))
     return inspection, True
+
+
+DRAFT_LIFETIME = timedelta(days=7)
+
+
+def purge_stale_drafts(*, now: datetime) -> int:
+    """Delete draft photos nobody filed within a week (a form abandoned after an error, a filing
+    the officer discarded): their files first, then the rows. Returns how many went."""
+    stale = HazardPhoto.objects.filter(hazard__isnull=True, created_at__lt=now - DRAFT_LIFETIME)
+    count = 0
+    for photo in stale.iterator():
+        photo.image.delete(save=False)
+        photo.thumbnail.delete(save=False)
+        HazardPhoto.objects.filter(pk=photo.pk, hazard__isnull=True).delete()
+        count += 1
+    return count

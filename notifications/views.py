@@ -1,4 +1,5 @@
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,7 +23,8 @@ def mark_read(request, pk: int):
     Notification.objects.filter(pk=notification.pk, read_at=None).update(read_at=timezone.now())
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+        # Never redirect(): it takes a bare word for a URL name and fails on it (a 500).
+        return HttpResponseRedirect(target)
     return redirect("notifications:inbox")
 
 

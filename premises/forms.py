@@ -1,4 +1,5 @@
 import uuid
+import warnings
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -124,6 +125,10 @@ SCAN_KINDS = {
     b"\x89PNG\r\n\x1a\n": ("png", "image/png"),
 }
 SCAN_CONTENT_TYPES = dict(SCAN_KINDS.values())
+SCAN_MAX_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 megapixels
+# Bytes a pixel may take (16-bit RGBA PNG), plus room for metadata: more hides something else.
+SCAN_MAX_BYTES_PER_PIXEL = 8
+SCAN_METADATA_SLACK = 256 * 1024
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -143,6 +148,42 @@ def scan_kind(upload: UploadedFile) -> str | None:
             extension = None
         upload.seek(0)
     return extension
+
+
+def scan_image_problem(upload: UploadedFile) -> forms.ValidationError | None:
+    """Why a JPEG or PNG scan is refused, or None. It is stored as it is and opened by browsers,
+    so it must not claim more than SCAN_MAX_PIXELS, must be mostly picture, and must decode to
+    its end (a truncated JPEG passes `verify()`, not `load()`)."""
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                width, height = image.size
+                if width * height > SCAN_MAX_PIXELS:
+                    return _too_many_pixels()
+                if upload.size > SCAN_METADATA_SLACK + SCAN_MAX_BYTES_PER_PIXEL * width * height:
+                    return forms.ValidationError(
+                        _("The file holds much more than a scan of its size; scan it again."),
+                        code="file_type",
+                    )
+                image.draft("RGB", (max(1, width // 8), max(1, height // 8)))  # JPEG: 1/8 scale
+                image.load()
+    except Image.DecompressionBombError:
+        return _too_many_pixels()
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds for a broken image
+        return forms.ValidationError(
+            _("The scan is damaged or incomplete; scan it again."), code="file_type"
+        )
+    finally:
+        upload.seek(0)
+    return None
+
+
+def _too_many_pixels() -> forms.ValidationError:
+    return forms.ValidationError(
+        _("The scan has more than 40 megapixels; scan it at a lower resolution."), code="too_big"
+    )
 
 
 class RegistryPremisesForm(PremisesForm):
@@ -184,6 +225,8 @@ class RegistryPremisesForm(PremisesForm):
             raise forms.ValidationError(
                 _("Upload the scan as a PDF, JPEG or PNG file."), code="file_type"
             )
+        if extension != "pdf" and (problem := scan_image_problem(scan)) is not None:
+            raise problem
         scan.name = f"{uuid.uuid4().hex}.{extension}"  # never the uploader's file name
         return scan
 

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.base import TimeStamped, in_language
@@ -105,7 +106,8 @@ class Premises(TimeStamped):
     class Status(models.TextChoices):
         OPERATING = "operating", _("Operating")
         SUSPENDED = "suspended", _("Suspended")
-        CLOSED = "closed", _("Closed")
+        # "Closed" alone is the hazard status 已销号; a premises that closed down is 已关停.
+        CLOSED = "closed", pgettext_lazy("premises status", "Closed")
 
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200)

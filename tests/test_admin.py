@@ -36,10 +36,18 @@ pytestmark = pytest.mark.django_db
 
 REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
 # Outside the registry admin's role (accounts/roles.py): role definitions, other people's
-# inboxes and the number counters. A superuser sees them.
-NOT_FOR_REGISTRY_ADMIN = {"auth.group", "notifications.notification", "hazards.ledgersequence"}
-# Session, user, 2 × permissions, the user's roles and unread count (context processors), 2 related list
-# filters, COUNT, the page, and the session save (savepoint, update, release): none per row.
+# inboxes, the number counters and the sign-in throttle's records (django-axes). A superuser
+# sees them.
+NOT_FOR_REGISTRY_ADMIN = {
+    "auth.group",
+    "notifications.notification",
+    "hazards.ledgersequence",
+    "axes.accessattempt",
+    "axes.accessfailurelog",
+    "axes.accesslog",
+}
+# Session, user, 2 × permissions, the user's roles and unread count (context processors), 2 related
+# list filters, COUNT, the page, and the session save (savepoint, update, release): none per row.
 PREMISES_LIST_QUERIES = 13
 HAZARD_LIST_QUERIES = 13
 FIRST17 = "91330106MA2H12345"

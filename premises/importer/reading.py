@@ -5,6 +5,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,6 +16,10 @@ from django.utils.translation import gettext as _
 from premises.importer.columns import BY_KEY, EXPORT_ONLY_KEYS, REQUIRED, column_of, header_key
 
 MAX_ROWS = 100_000  # a county's whole registry; more is a mistake or a padded sheet
+# A 100,000-row registry unpacks to well under 100 MB and deflates 5-20 times; a zip bomb
+# deflates thousands of times (premises/importer/reading.py _check_expansion).
+MAX_XLSX_EXPANDED = 400 * 1024 * 1024
+MAX_XLSX_RATIO = 200
 HEADER_SEARCH_ROWS = 10  # exports from other systems often put a title above the headers
 BLANK_RUN_END = 1_000  # a sheet formatted down to row 1,048,576 ends at its first long blank run
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls (and .doc)
@@ -93,7 +98,30 @@ def _unguard(text: str) -> str:
     return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
 
 
+def _check_expansion(data: bytes) -> None:
+    """Refuse a zip bomb before openpyxl inflates it: openpyxl holds the shared strings in
+    memory, so a workbook of 1 MB whose strings unpack to gigabytes would exhaust the worker."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise not_a_table() from error
+    expanded = sum(member.file_size for member in members)
+    bomb = any(
+        member.file_size > 10 * 1024 * 1024
+        and member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1)
+        for member in members
+    )
+    if expanded > MAX_XLSX_EXPANDED or bomb:
+        raise ImportFileError(
+            _(
+                "This XLSX file unpacks to far more data than a registry list holds. "
+                "Save it again from Excel, or split it into smaller files."
+            )
+        )
+
+
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    _check_expansion(data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # zip, XML or workbook errors: not an XLSX

@@ -78,15 +78,59 @@
   // A different officer signed in on this phone: drop the pages and data kept for the last one
   // (never the outbox: a filing waits for its own officer).
   function forgetOtherUser() {
-    var last = localStorage.getItem("gw-user");
-    localStorage.setItem("gw-user", user);
+    var last = null;
+    try {  // Safari's private mode refuses localStorage writes
+      last = localStorage.getItem("gw-user");
+      localStorage.setItem("gw-user", user);
+    } catch (error) {
+      return Promise.resolve();
+    }
     if (last === user || !window.caches) return Promise.resolve();
+    stamp(0);
     return Promise.all([caches.delete(PAGES_CACHE), caches.delete(DATA_CACHE)]);
   }
 
-  function refreshOfflineData() {
+  // Background work in flight; <html data-offline-idle="yes"> once there is none (for tests,
+  // which must not end while the page still talks to the server).
+  var pending = 0;
+  function busy(promise) {
+    pending += 1;
+    document.documentElement.dataset.offlineIdle = "no";
+    var done = function () {
+      pending -= 1;
+      if (!pending) document.documentElement.dataset.offlineIdle = "yes";
+    };
+    promise.then(done, done);
+    return promise;
+  }
+
+  function stamp(value) {
+    try {
+      if (value === undefined) return parseInt(localStorage.getItem("gw-refreshed") || "0", 10);
+      localStorage.setItem("gw-refreshed", String(value));
+    } catch (error) { /* private mode: refresh every time */ }
+    return 0;
+  }
+
+  // At most every 10 minutes, and always on My premises (where a round starts) and when the
+  // signal returns. The bundle is revalidated with its ETag: unchanged costs a 304.
+  function refreshOfflineData(force) {
     if (!data.bundle || !window.caches || !navigator.onLine) return Promise.resolve(false);
-    // no-cache: the browser revalidates with the bundle's ETag; unchanged costs a 304.
+    return caches.match(data.bundle).then(function (kept) {
+      var due = force || !kept || location.pathname === data.premises ||
+        Date.now() - stamp() > 600000;
+      if (!due) {
+        document.documentElement.dataset.offlineReady = "yes";
+        return true;
+      }
+      return busy(fetchOfflineData()).then(function (ok) {
+        if (ok) stamp(Date.now());
+        return ok;
+      });
+    });
+  }
+
+  function fetchOfflineData() {
     return fetch(data.bundle, {credentials: "same-origin", cache: "no-cache"}).then(function (response) {
       if (!response.ok || response.redirected) throw new Error("bundle " + response.status);
       return response.clone().json().then(function (bundle) {
@@ -111,7 +155,10 @@
   function forgetOnLogout() {
     document.querySelectorAll("form[action='" + data.logout + "']").forEach(function (form) {
       form.addEventListener("submit", function () {
-        localStorage.removeItem("gw-user");
+        try {
+          localStorage.removeItem("gw-user");
+          localStorage.removeItem("gw-refreshed");
+        } catch (error) { /* private mode */ }
         Outbox.setMeta("user", null).catch(function () {});
         if (window.caches) {
           caches.delete(PAGES_CACHE);
@@ -208,12 +255,14 @@
         Outbox.put(entry).then(sync);
       }));
     }
-    actions.appendChild(button("btn-outline-secondary", t("download"), function () {
-      download(entry);
-    }));
-    actions.appendChild(button("btn-outline-danger", t("discard"), function () {
-      if (window.confirm(t("confirmDiscard"))) Outbox.remove(entry.key).then(refresh);
-    }));
+    if (own) {  // another officer's filing waits for them, untouched
+      actions.appendChild(button("btn-outline-secondary", t("download"), function () {
+        download(entry);
+      }));
+      actions.appendChild(button("btn-outline-danger", t("discard"), function () {
+        if (window.confirm(t("confirmDiscard"))) Outbox.remove(entry.key).then(refresh);
+      }));
+    }
     body.appendChild(actions);
     card.appendChild(body);
     return card;
@@ -304,7 +353,7 @@
   var syncing = null;
   function sync() {
     if (syncing) return syncing;
-    syncing = storage.then(function (ok) {
+    syncing = busy(storage.then(function (ok) {
       if (!ok || !navigator.onLine) return null;
       return Outbox.all().then(function (entries) {
         if (!mine(entries).length) return null;
@@ -327,7 +376,7 @@
       return refresh().then(function () { return result; });
     }, function () {
       syncing = null;
-    });
+    }));
     return syncing;
   }
 
@@ -632,20 +681,36 @@
 
   // Start ---------------------------------------------------------------------------------
 
-  detect().then(function (ok) {
+  document.documentElement.dataset.offlineIdle = "no";
+  pending += 1;  // the start below
+  var started = detect().then(function (ok) {
     if (ok) {
       Outbox.setMeta("user", user).catch(function () {});
       Outbox.setMeta("login", data.login).catch(function () {});
     }
     return refresh();
   }).then(function () {
-    sync();
+    return sync();
   });
-  forgetOtherUser().then(register).then(function (registration) {
-    return registration ? navigator.serviceWorker.ready : null;
-  }).then(refreshOfflineData);
+  // After the page's own files have loaded, so the worker's precache finds them in the HTTP
+  // cache instead of fetching them a second time. Without a worker no page opens offline, so
+  // there is no offline data to keep either.
+  var loaded = new Promise(function (resolve) {
+    if (document.readyState === "complete") resolve(); else window.addEventListener("load", resolve);
+  });
+  var prepared = Promise.all([forgetOtherUser(), loaded]).then(register).then(function (registration) {
+    return registration ? navigator.serviceWorker.ready.then(function () {
+      return refreshOfflineData(false);
+    }) : null;
+  });
+  busy(Promise.all([started, prepared]));
+  pending -= 1;
   forgetOnLogout();
-  window.addEventListener("online", function () { retryDelay = 10000; sync(); refreshOfflineData(); });
+  window.addEventListener("online", function () {
+    retryDelay = 10000;
+    sync();
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) refreshOfflineData(true);
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") sync();
   });

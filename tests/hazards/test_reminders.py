@@ -2,7 +2,9 @@
 exactly-once digests and deliveries."""
 
 import threading
+import uuid
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -13,7 +15,8 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from hazards import reminders, workflow
-from hazards.models import Category, Hazard, HazardEvent, Severity
+from hazards.models import Category, Hazard, HazardEvent, HazardPhoto, Severity
+from hazards.photos import process_photo
 from notifications import delivery as delivery_module
 from notifications.models import Delivery, Notification
 from tests.factories import (
@@ -24,6 +27,7 @@ from tests.factories import (
     UserFactory,
     VillageFactory,
 )
+from tests.hazards import photo_files
 from tests.hazards.test_workflow import PLAN, add_photo
 
 K = Notification.Kind
@@ -213,7 +217,7 @@ def test_one_digest_per_person_lists_every_item(town, django_capture_on_commit_c
     assert len(digest.items) == 3
     assert all(item["url"].startswith("/hazards/") for item in digest.items)
     email = next(m for m in mail.outbox if m.to == ["officer@example.com"] and "3" in m.subject)
-    assert email.alternatives and "<a href=\"http://" in email.alternatives[0][0]
+    assert email.alternatives and '<a href="http://' in email.alternatives[0][0]
 
 
 def test_crash_between_claim_and_send_is_sent_once_later(town, django_capture_on_commit_callbacks):
@@ -286,3 +290,28 @@ def test_two_sweeps_at_once_send_each_message_once(town):
     assert len(keys) == len(set(keys))
     hazard = Hazard.objects.get()
     assert hazard.events.filter(action="escalate").count() == hazard.escalation_level == 1
+
+
+def test_sweep_removes_week_old_unfiled_draft_photos(town, django_capture_on_commit_callbacks):
+    officer = town["users"]["officer"]
+    with time_machine.travel(at(TODAY - timedelta(days=8)), tick=False):
+        old = add_draft(officer)
+    with time_machine.travel(at(TODAY - timedelta(days=2)), tick=False):
+        recent = add_draft(officer)
+    old_file = old.image.path
+    report = sweep_on(TODAY, django_capture_on_commit_callbacks)
+    assert report.purged_drafts == 1
+    assert list(HazardPhoto.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not Path(old_file).exists()
+
+
+def add_draft(user) -> HazardPhoto:
+    processed = process_photo(photo_files.jpeg())
+    return HazardPhoto.objects.create(
+        draft_key=uuid.uuid4(),
+        draft_field="item-1-photos",
+        stage=HazardPhoto.Stage.FINDING,
+        image=processed.image,
+        thumbnail=processed.thumbnail,
+        uploaded_by=user,
+    )
