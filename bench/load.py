@@ -60,29 +60,3 @@ def run(sessions: Sessions, username: str, url: str, *, concurrency: int, each: 
     if errors:
         raise errors[0]
     return times
-
-
-def start_server(env: dict, port: int, workers: int):
-    """gunicorn as bench.common.start_gunicorn starts it, waiting out a slow boot (five workers
-    importing Django on a busy machine answer the first request late)."""
-    import subprocess
-
-    from bench.common import PYTHON, ROOT
-
-    process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "config.wsgi", f"--bind=127.0.0.1:{port}",
-         f"--workers={workers}", "--timeout=120"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
-            return process
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("gunicorn did not answer within 60 s")

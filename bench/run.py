@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import OUT, PYTHON, ROOT, bench_env, manage, percentile, write_section
 
-PORT = 8795
+PORT = 8811  # and PORT + 1; other benchmarks use 8791-8797
 PASSWORD = "gridwatch-demo"  # noqa: S105 -- the generated county's users, bench databases only
 SERVER = "postgres://postgres@127.0.0.1:5432"
 SIZES = {"county": (1.0, 3.0), "small": (0.1, 1.0)}
@@ -77,6 +77,7 @@ def generate(name: str, scale: float, years: float) -> dict:
     (OUT / f"generate-{name}.log").write_text(output)
     return {
         "database": name,
+        "date": time.strftime("%Y-%m-%d %H:%M"),
         "scale": scale,
         "years": years,
         "migrate_seconds": migrated,
@@ -99,6 +100,7 @@ def measure_pages(name: str, requests_each: int, runs_sql: int) -> dict:
     from django.db import connection
 
     from bench import load
+    from bench.common import start_gunicorn
     from bench.pages import capture_sql, choose_pages, export_urls
 
     env = env_for(name)
@@ -112,7 +114,7 @@ def measure_pages(name: str, requests_each: int, runs_sql: int) -> dict:
     exports = export_urls(pages[-1].user)
     connection.close()
     workers = 2 * (os.cpu_count() or 1) + 1
-    server = load.start_server(env, PORT, workers)
+    server = start_gunicorn(env, PORT, workers)
     results = []
     try:
         sessions = load.Sessions(f"http://127.0.0.1:{PORT}", PASSWORD)
@@ -183,9 +185,9 @@ def export_memory(env: dict, user: str, exports: list[tuple[str, int]]) -> list[
     """One worker exporting more and more rows: its peak memory stays flat when the rows are
     streamed (read in chunks, written by openpyxl's write-only mode to a temporary file)."""
     from bench import load
-    from bench.common import peak_rss_mb, worker_pids
+    from bench.common import peak_rss_mb, start_gunicorn, worker_pids
 
-    server = load.start_server(env, PORT + 1, 1)
+    server = start_gunicorn(env, PORT + 1, 1)
     figures = []
     try:
         worker = worker_pids(server)[0]
@@ -257,7 +259,7 @@ def sweep_table(sweeps: list[dict]) -> str:
             f"{d['due_soon']:,} | {d['review_overdue']:,} | {row['escalations']:,} | "
             f"{d['patrol_due']:,} | {row['notifications']:,} | {row['deliveries']:,} | "
             f"{row['seconds']:.1f} s | {per_item:.1f} ms"
-            f" | {row['seconds'] * 1000 / s['hazards']:.0f} ms | ≤ 60 s: {verdict} |"
+            f" | {row['seconds'] * 1e6 / s['hazards']:.0f} ms | ≤ 60 s: {verdict} |"
         )
     return "\n".join(lines)
 
@@ -297,6 +299,7 @@ def main() -> None:
     for name in databases.values():
         row = measure_sweep(env_for(name), dsn(name))
         sweeps.append({"database": name, "load": load_average(), **row})
+    (OUT / "sweeps.json").write_text(json.dumps(sweeps, indent=1))
     write_results(args, generated, pages, sweeps, quiet)
 
 

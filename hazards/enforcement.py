@@ -51,9 +51,10 @@ def _event(hazard: Hazard, *, by, note: str, at: datetime) -> None:
     )
 
 
-def _set_status(premises: Premises, status: str) -> None:
+def _set_status(premises: Premises, status: str, *, by) -> None:
     if premises.status != status:
         premises.status = status
+        premises._history_user = by  # named even without a request (a script, a task)
         # save(), not update(): a change of status is a registry fact and belongs in its history.
         premises.save(update_fields=["status", "updated_at"])
 
@@ -96,7 +97,7 @@ def record_action(
         recorded_by=by,
     )
     if kind in STOPPING and premises.status == Premises.Status.OPERATING:
-        _set_status(premises, Premises.Status.SUSPENDED)
+        _set_status(premises, Premises.Status.SUSPENDED, by=by)
     summary = f"{action.get_kind_display()} · {department.name}"
     _event(hazard, by=by, note=f"{summary}: {note}" if note else summary, at=at)
     return action
@@ -130,7 +131,7 @@ def lift_action(
         premises=premises, kind__in=STOPPING, lifted_on__isnull=True
     ).exists()
     if premises.status == Premises.Status.SUSPENDED and not still_in_force:
-        _set_status(premises, Premises.Status.OPERATING)
+        _set_status(premises, Premises.Status.OPERATING, by=by)
     if hazard is not None:
         summary = _("Lifted: %(kind)s") % {"kind": action.get_kind_display()}
         _event(hazard, by=by, note=f"{summary}: {note}" if note else summary, at=at)

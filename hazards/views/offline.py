@@ -82,7 +82,7 @@ def _static_urls(names: Iterable[str]) -> list[str]:
 def _icon_font_url(css_url: str) -> str | None:
     """The icon font exactly as the icon CSS asks for it (hashed name and its ?query): the
     precache then repeats the page's own request, which the HTTP cache answers, instead of
-    fetching 130 KB a second time."""
+    fetching it a second time."""
     try:
         with staticfiles_storage.open(css_url.removeprefix(settings.STATIC_URL)) as css:
             text = css.read().decode()

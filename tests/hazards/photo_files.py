@@ -39,3 +39,10 @@ def huge_png() -> SimpleUploadedFile:
     buffer = BytesIO()
     Image.new("1", (10_000, 10_000)).save(buffer, "PNG")
     return SimpleUploadedFile("bomb.png", buffer.getvalue(), content_type="image/png")
+
+
+def phone_format(fmt: str, name: str) -> SimpleUploadedFile:
+    """A photo as phones send it: WEBP from Android, HEIF (HEIC) from iPhones."""
+    buffer = BytesIO()
+    Image.new("RGB", (640, 480), "teal").save(buffer, format=fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")

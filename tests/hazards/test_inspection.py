@@ -328,3 +328,12 @@ def test_operator_phone_is_masked_for_a_department_officer(client, site):
     assert premises.masked_phone in body and premises.operator_phone not in body
     client.force_login(site["officer"])
     assert f'href="tel:{premises.operator_phone}"' in client.get(page).content.decode()
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("WEBP", "a.webp"), ("HEIF", "IMG_0001.HEIC")])
+def test_webp_and_heic_photos_are_stored_as_jpeg(officer_client, site, fmt, name):
+    upload = photo_files.phone_format(fmt, name)
+    data = answers(site, **{key(site, "ext"): "fail", key(site, "ext", "photos"): upload})
+    assert officer_client.post(url(site["premises"]), data).status_code == 302
+    stored = Image.open(HazardPhoto.objects.get().image.path)
+    assert (stored.format, stored.size) == ("JPEG", (640, 480))
