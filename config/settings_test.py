@@ -3,7 +3,19 @@
 Set here, before anything starts, because toggling eager mode at runtime once hung a test run
 (STACK.md). Tests that need the real broker use `send_task`, which eager mode does not touch."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from config.settings import *  # noqa: F403
 
 CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A test database in a file, not in memory: the browser tests' live server answers several
+    # requests at once (a page and its photos), and with an in-memory database all its threads
+    # would share one connection and trip over each other's savepoints. One file per test run.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"gridwatch-test-{os.getpid()}.sqlite3")
+    }
