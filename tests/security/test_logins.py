@@ -245,13 +245,19 @@ django.setup()
 from django.test import Client
 from django.test.utils import setup_test_environment
 setup_test_environment()
-response = Client().get("/accounts/login/", secure=True, headers={"host": "gridwatch.example.cn"})
+from django.conf import settings
+from django.test import override_settings
+# A clean checkout has no collectstatic manifest; what is checked here is headers, not static files.
+plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+    response = Client().get(
+        "/accounts/login/", secure=True, headers={"host": "gridwatch.example.cn"}
+    )
 cookie = response.cookies["csrftoken"]
 print(response.status_code)
 print(response["Strict-Transport-Security"])
 print(bool(cookie["secure"]), cookie["samesite"])
 print("script-src 'self'" in response["Content-Security-Policy"])
-from django.conf import settings
 print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT)
 """
 
