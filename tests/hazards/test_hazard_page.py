@@ -9,20 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.roles import Role
 from hazards import workflow
 from hazards.clocks import legal_clocks
 from hazards.models import Hazard, HazardEvent, HazardPhoto, Severity
 from tests.factories import (
-    BusinessTypeFactory,
     DepartmentFactory,
-    GridFactory,
     HazardFactory,
     InspectionFactory,
-    PremisesFactory,
     RectificationNoticeFactory,
-    UserFactory,
-    VillageFactory,
 )
 from tests.hazards import photo_files
 from tests.hazards.test_workflow import PLAN, add_photo, make
@@ -30,28 +24,6 @@ from tests.hazards.test_workflow import PLAN, add_photo, make
 S = Hazard.Status
 ROLES = ["officer", "leader", "department", "office", "registry", "other_officer", "other_leader"]
 MANAGERS = {"leader", "office"}
-
-
-@pytest.fixture
-def town(db):
-    users = {
-        "officer": UserFactory(role=Role.GRID_OFFICER),
-        "leader": UserFactory(role=Role.VILLAGE_LEADER),
-        "department": UserFactory(role=Role.DEPARTMENT_OFFICER),
-        "office": UserFactory(role=Role.SAFETY_OFFICE),
-        "registry": UserFactory(role=Role.REGISTRY_ADMIN),
-        "other_officer": UserFactory(role=Role.GRID_OFFICER),
-        "other_leader": UserFactory(role=Role.VILLAGE_LEADER),
-    }
-    department = DepartmentFactory(members=[users["department"]])
-    grid = GridFactory(
-        officers=[users["officer"]], village=VillageFactory(leaders=[users["leader"]])
-    )
-    GridFactory(
-        officers=[users["other_officer"]], village=VillageFactory(leaders=[users["other_leader"]])
-    )
-    premises = PremisesFactory(grid=grid, business_type=BusinessTypeFactory(department=department))
-    return premises, users
 
 
 def page_url(hazard) -> str:

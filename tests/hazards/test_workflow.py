@@ -8,20 +8,13 @@ from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 from PIL import Image
 
-from accounts.roles import Role
 from hazards import workflow
 from hazards.models import Category, Hazard, HazardEvent, HazardPhoto, Severity
 from hazards.workflow import WorkflowError
 from premises.models import Premises
 from tests.factories import (
-    BusinessTypeFactory,
     ChecklistItemFactory,
-    DepartmentFactory,
-    GridFactory,
     HazardFactory,
-    PremisesFactory,
-    UserFactory,
-    VillageFactory,
 )
 
 S = Hazard.Status
@@ -41,28 +34,6 @@ def english():
     """Messages are matched in English; the zh-hans catalogue translates them for users."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def town(db):
-    users = {
-        "officer": UserFactory(role=Role.GRID_OFFICER),
-        "leader": UserFactory(role=Role.VILLAGE_LEADER),
-        "department": UserFactory(role=Role.DEPARTMENT_OFFICER),
-        "office": UserFactory(role=Role.SAFETY_OFFICE),
-        "registry": UserFactory(role=Role.REGISTRY_ADMIN),
-        "other_officer": UserFactory(role=Role.GRID_OFFICER),
-        "other_leader": UserFactory(role=Role.VILLAGE_LEADER),
-    }
-    department = DepartmentFactory(members=[users["department"]])
-    grid = GridFactory(
-        officers=[users["officer"]], village=VillageFactory(leaders=[users["leader"]])
-    )
-    GridFactory(
-        officers=[users["other_officer"]], village=VillageFactory(leaders=[users["other_leader"]])
-    )
-    premises = PremisesFactory(grid=grid, business_type=BusinessTypeFactory(department=department))
-    return premises, users
 
 
 def add_photo(hazard, *, by, stage=HazardPhoto.Stage.RECTIFICATION):
