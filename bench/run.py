@@ -112,6 +112,7 @@ def measure_pages(name: str, requests_each: int, runs_sql: int) -> dict:
         if status != 200:
             raise RuntimeError(f"{page.url}: HTTP {status} in-process")
     exports = export_urls(pages[-1].user)
+    tallies = tally_check()
     connection.close()
     workers = 2 * (os.cpu_count() or 1) + 1
     server = start_gunicorn(env, PORT, workers)
@@ -128,9 +129,41 @@ def measure_pages(name: str, requests_each: int, runs_sql: int) -> dict:
         "database": name,
         "workers": workers,
         "subjects": subjects,
+        "tallies": tallies,
         "pages": results,
         "export_memory": export_memory(env, pages[-1].user, exports),
     }
+
+
+def tally_check() -> dict:
+    """The dashboard's monthly tallies against the rows they summarise (dashboard/tallies.py)."""
+    from dashboard.models import GridMonth, SectorMonth
+    from dashboard.tallies import drift
+
+    started = time.monotonic()
+    differences = drift()
+    return {
+        "grid_months": GridMonth.objects.count(),
+        "sector_months": SectorMonth.objects.count(),
+        "differences": len(differences),
+        "first": differences[:3],
+        "seconds": time.monotonic() - started,
+    }
+
+
+def _tally_line(check: dict | None) -> str:
+    if not check:
+        return ""
+    verdict = (
+        "equal to the rows"
+        if not check["differences"]
+        else f"**{check['differences']} differences** (e.g. {check['first']})"
+    )
+    return (
+        f"Dashboard tallies: {check['grid_months']:,} grid-month and {check['sector_months']:,} "
+        f"sector-month rows, recounted from the rows with the ORM and compared "
+        f"({check['seconds']:.0f} s): {verdict}.\n\n"
+    )
 
 
 def _measure_page(page, sessions, requests_each: int, runs_sql: int, name: str) -> dict:
@@ -316,7 +349,8 @@ def write_results(args, generated: dict, pages: dict, sweeps: list[dict], quiet:
             f"Command: {command} — gunicorn ({result['workers']} sync workers, DEBUG off) on "
             f"PostgreSQL database `{name}`, {date.today()}; machine {quiet} when it started.\n\n"
             f"Subjects: {json.dumps(result['subjects'], ensure_ascii=False)}\n\n"
-            "c=1: one signed-in client, requests one after another; c=8: eight clients at once "
+            + _tally_line(result.get("tallies"))
+            + "c=1: one signed-in client, requests one after another; c=8: eight clients at once "
             "(threads, each its own session). Times are the client's, on 127.0.0.1, to the last "
             "byte. Raw SQL: the statements the page ran (captured in-process with "
             "CaptureQueriesContext), replayed one after another with psycopg in the same run.\n\n"

@@ -209,7 +209,7 @@ def _ranking(scope: Scope, user, period: Period, groups: dict, order: str) -> li
 
 
 def _trend(src, where: dict, period: Period) -> list[dict]:
-    counts = kpis.trend(src.hazards, period)
+    counts = kpis.trend(src, period)
     months = []
     for piece in period.months():
         month = piece.start.replace(day=1)
@@ -303,7 +303,7 @@ def build(
     where, by = scope.params, scope.child_kind
     # One read of the hazards and of the premises serves both the headline and the ranking.
     groups = {
-        "hazards": kpis.hazard_groups(src.hazards, period, today=today, by=by),
+        "hazards": kpis.hazard_groups(src, period, today=today, by=by),
         "premises": kpis.premises_groups(src.premises, today=today, by=by),
     }
     h = kpis.summed(groups["hazards"])
@@ -313,7 +313,7 @@ def build(
     board.ranking = _ranking(scope, user, period, groups, rank)
     board.child_label = CHILD_LABELS.get(by or "", "")
     board.trend = _trend(src, where, period)
-    tables = kpis.breakdowns(src.hazards, period, today=today)
+    tables = kpis.breakdowns(src, period, today=today)
     board.breakdowns = {by: _breakdown_rows(tables[by], where, period, by) for by in tables}
     if with_lists:
         board.lists = _lists(src, scope, user, figures, today, now)

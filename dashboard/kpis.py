@@ -13,7 +13,7 @@ Definitions (the ledger links in dashboard/links.py select the same rows):
 - mean days to close: closed_at − reported_at over the hazards closed in the period.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -32,11 +32,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from dashboard import tallies
 from dashboard.periods import Period
-from dashboard.scopes import GRID, TOWN, VILLAGE, Scope
+from dashboard.scopes import COUNTY, GRID, TOWN, VILLAGE, Scope
+from grids.models import Department
 from hazards.accidents import accidents_visible_to
 from hazards.models import OPEN_STATUSES, Hazard, HazardQuerySet, Inspection, Severity
-from premises.models import Premises
+from premises.models import BusinessType, Premises
 
 NOT_DISMISSED = ~Q(status=Hazard.Status.DISMISSED)
 IS_CLOSED = Q(status=Hazard.Status.CLOSED)
@@ -51,12 +53,22 @@ CHILD_KEYS = {TOWN: "grid__village__town", VILLAGE: "grid__village", GRID: "grid
 
 @dataclass(frozen=True)
 class Sources:
-    """The scoped querysets every figure of one dashboard page starts from."""
+    """The scoped querysets every figure of one dashboard page starts from, and whether the
+    period figures may be read from the monthly tallies (dashboard/tallies.py): `grid_filter`
+    narrows GridMonth to the scope, `town_filter` SectorMonth (None: a village or a grid,
+    whose sector rows are not kept)."""
 
     hazards: HazardQuerySet
     premises: QuerySet
     inspections: QuerySet
     accidents: QuerySet
+    tallied: bool = False
+    grid_filter: dict[str, Any] = field(default_factory=dict)
+    town_filter: dict[str, Any] | None = None
+
+    def split(self, period: Period) -> tallies.Plan:
+        """Which months to read from the tallies and which days from the rows."""
+        return tallies.split(period) if self.tallied else tallies.Plan(plus=[period])
 
 
 def inspections_visible_to(user) -> QuerySet:
@@ -67,17 +79,35 @@ def inspections_visible_to(user) -> QuerySet:
 
 
 def sources(user, scope: Scope) -> Sources:
+    town_filter = None
+    if scope.kind == COUNTY or (scope.kind == TOWN and not scope.params):
+        town_filter = {}
+    elif scope.kind == TOWN:
+        town_filter = {"town": scope.obj}
     return Sources(
         hazards=Hazard.objects.visible_to(user).filter(**scope.filter_on("premises__")),
         premises=Premises.objects.visible_to(user).filter(**scope.filter_on()),
         inspections=inspections_visible_to(user).filter(**scope.filter_on("premises__")),
         accidents=accidents_visible_to(user).filter(**scope.accident_filter),
+        tallied=tallies.usable(user),
+        grid_filter=scope.filter_on(),
+        town_filter=town_filter,
     )
 
 
 def within(field: str, period: Period) -> Q:
     """`field` (a datetime) falls in the period: local midnight to local midnight, end exclusive."""
     return Q(**{f"{field}__gte": period.since, f"{field}__lt": period.until})
+
+
+def within_any(field: str, spans: list[Period]) -> Q:
+    """`field` falls in one of the spans; a condition no row meets when there are none."""
+    if not spans:
+        return Q(pk__in=[])
+    condition = Q()
+    for span in spans:
+        condition |= within(field, span)
+    return condition
 
 
 def days(duration: timedelta | None) -> float | None:
@@ -87,9 +117,10 @@ def days(duration: timedelta | None) -> float | None:
 # --- hazards ---------------------------------------------------------------------------------
 
 
-def _hazard_counts(period: Period, *, suffix: str = "") -> tuple[Q, dict[str, Any]]:
-    """The WHERE that keeps only rows some figure counts, and the figures for one period."""
-    found_in, closed_in = within("reported_at", period), within("closed_at", period) & IS_CLOSED
+def _hazard_counts(spans: list[Period], *, suffix: str = "") -> tuple[Q, dict[str, Any]]:
+    """The WHERE that keeps only rows some figure counts, and the figures for some spans."""
+    found_in = within_any("reported_at", spans)
+    closed_in = within_any("closed_at", spans) & IS_CLOSED
     return found_in | closed_in, {
         f"found{suffix}": Count("pk", filter=found_in & NOT_DISMISSED),
         f"closed{suffix}": Count("pk", filter=found_in & IS_CLOSED),
@@ -118,20 +149,66 @@ def _open_counts(today: date) -> dict[str, Any]:
 
 
 def hazard_groups(
-    hazards: QuerySet, period: Period, *, today: date, by: str | None = None
+    src: Sources, period: Period, *, today: date, by: str | None = None
 ) -> dict[Any, dict[str, Any]]:
     """Found, closed, closed in the period with their total time to close (for the period and a
     year earlier), and the open figures now — per place one level down (`by`: town, village,
-    grid), or for all the rows under the key None. One query: the headline figures are the sum
-    of a ranking's rows, so a page reads the hazards once for both."""
-    where, counts = _hazard_counts(period)
-    where_before, counts_before = _hazard_counts(period.year_earlier(), suffix="_prev")
-    rows = hazards.filter(where | where_before | IS_OPEN).order_by()
-    aggregates = {**counts, **counts_before, **_open_counts(today)}
-    if by is None:
-        return {None: rows.aggregate(**aggregates)}
-    key = f"premises__{CHILD_KEYS[by]}"
-    return {row.pop(key): row for row in rows.values(key).annotate(**aggregates)}
+    grid), or for all the rows under the key None.
+
+    One query over the hazards (the headline figures are the sum of a ranking's rows, so a page
+    reads the hazards once for both) and, with tallies, one over the months' tallies."""
+    plan, before = src.split(period), src.split(period.year_earlier())
+    where, aggregates = IS_OPEN, _open_counts(today)
+    for spans, suffix in (
+        (plan.plus, ""),
+        (plan.minus, LESS),
+        (before.plus, "_prev"),
+        (before.minus, f"_prev{LESS}"),
+    ):
+        if spans:
+            condition, counts = _hazard_counts(spans, suffix=suffix)
+            where, aggregates = where | condition, {**aggregates, **counts}
+    rows = src.hazards.filter(where).order_by()
+    key = CHILD_KEYS[by] if by else None
+    if key is None:
+        groups = {None: rows.aggregate(**aggregates)}
+    else:
+        groups = {
+            row.pop(f"premises__{key}"): row
+            for row in rows.values(f"premises__{key}").annotate(**aggregates)
+        }
+    tallied = tallies.hazard_sums(src.grid_filter, plan.months, before.months, key)
+    for place, sums in tallied.items():
+        _add_tallied(groups.setdefault(place, {}), sums)
+    return {place: net(group) for place, group in groups.items()}
+
+
+# Suffix of the figures of rows a tallied month counts but the period leaves out.
+LESS = "_less"
+
+
+def _plus(a, b):
+    return b if a is None else a if b is None else a + b
+
+
+def net(group: dict[str, Any]) -> dict[str, Any]:
+    """The figures less their `_less` parts (see tallies.Plan)."""
+    result = {name: value for name, value in group.items() if not name.endswith(LESS)}
+    for name, value in group.items():
+        if name.endswith(LESS) and value:
+            base = name.removesuffix(LESS)
+            result[base] = _plus(result.get(base), -value)
+    return result
+
+
+def _add_tallied(group: dict[str, Any], sums: dict[str, Any]) -> None:
+    for name, value in sums.items():
+        if name.startswith("close_microseconds"):
+            if not value:  # as a SUM over no rows: None, not a zero duration
+                continue
+            name = name.replace("close_microseconds", "days_to_close")
+            value = timedelta(microseconds=value)
+        group[name] = _plus(group.get(name), value)
 
 
 # The counts of hazard_groups and premises_groups: zero when a scope has no rows at all.
@@ -160,9 +237,9 @@ def with_mean_days(figures: dict[str, Any]) -> dict[str, Any]:
     return figures
 
 
-def hazard_figures(hazards: QuerySet, period: Period, *, today: date) -> dict[str, Any]:
-    """The hazard figures of all the rows (see hazard_groups). One query."""
-    figures = hazard_groups(hazards, period, today=today)[None]
+def hazard_figures(src: Sources, period: Period, *, today: date) -> dict[str, Any]:
+    """The hazard figures of the whole scope (see hazard_groups)."""
+    figures = hazard_groups(src, period, today=today)[None]
     return with_mean_days(dict(figures))
 
 
@@ -211,14 +288,28 @@ def inspection_figures(src: Sources, period: Period, *, now: datetime) -> dict[s
     a DISTINCT over every visit; a period in the past counts distinct premises of its visits."""
     figures: dict[str, int] = {}
     for suffix, span in (("", period), ("_prev", period.year_earlier())):
+        figures[f"inspections{suffix}"] = _visits(src, src.split(span))
         visits = src.inspections.filter(within("visited_at", span))
-        figures[f"inspections{suffix}"] = visits.count()
         if span.until > now:
             visited = src.premises.filter(last_inspected_at__gte=span.since).count()
         else:
             visited = visits.order_by().values("premises").distinct().count()
         figures[f"premises_inspected{suffix}"] = visited
     return figures
+
+
+def _visits(src: Sources, plan: tallies.Plan) -> int:
+    """Inspections: the months' tallies, plus and less the rows of some days. One query, or
+    two with tallies."""
+    signed = {}
+    for name, spans in (("plus", plan.plus), ("less", plan.minus)):
+        if spans:
+            signed[name] = Count("pk", filter=within_any("visited_at", spans))
+    rows = {"plus": 0, "less": 0}
+    if signed:
+        where = within_any("visited_at", [*plan.plus, *plan.minus])
+        rows.update(src.inspections.filter(where).aggregate(**signed))
+    return tallies.inspections(src.grid_filter, plan.months) + rows["plus"] - rows["less"]
 
 
 def accident_figures(accidents: QuerySet, period: Period) -> dict[str, Any]:
@@ -239,13 +330,15 @@ def accident_figures(accidents: QuerySet, period: Period) -> dict[str, Any]:
 # --- rankings, trend, breakdowns --------------------------------------------------------------
 
 
-def trend(hazards: QuerySet, period: Period) -> dict[date, dict[str, int]]:
-    """Hazards found and hazards closed per calendar month of the period. One query (UNION)."""
+def trend(src: Sources, period: Period) -> dict[date, dict[str, int]]:
+    """Hazards found and hazards closed per calendar month of the period: the months' tallies
+    when there are some, plus and less the rows of some days in one query (UNION)."""
     zone = timezone.get_default_timezone()
+    plan = src.split(period)
 
-    def per_month(field: str, condition: Q, series: str) -> QuerySet:
+    def per_month(field: str, spans: list[Period], condition: Q, series: str) -> QuerySet:
         return (
-            hazards.filter(within(field, period) & condition)
+            src.hazards.filter(within_any(field, spans) & condition)
             .order_by()
             .annotate(month=TruncMonth(field, tzinfo=zone))
             .values("month")
@@ -253,15 +346,29 @@ def trend(hazards: QuerySet, period: Period) -> dict[date, dict[str, int]]:
             .values_list("series", "month", "n")
         )
 
-    months: dict[date, dict[str, int]] = {
+    counts: dict[date, dict[str, int]] = {
         piece.start.replace(day=1): {"found": 0, "closed": 0} for piece in period.months()
     }
-    found = per_month("reported_at", NOT_DISMISSED, "found")
-    closed = per_month("closed_at", IS_CLOSED, "closed")
-    for series, month, n in found.union(closed, all=True):
-        day = timezone.localtime(month, zone).date() if timezone.is_aware(month) else month.date()
-        months.setdefault(day, {"found": 0, "closed": 0})[series] = n
-    return months
+    if plan.months:
+        counts.update(tallies.per_month(src.grid_filter, plan.months))
+    parts = [
+        per_month(field, spans, condition, series)
+        for spans, sign in ((plan.plus, ""), (plan.minus, LESS))
+        if spans
+        for field, condition, series in (
+            ("reported_at", NOT_DISMISSED, f"found{sign}"),
+            ("closed_at", IS_CLOSED, f"closed{sign}"),
+        )
+    ]
+    if parts:
+        for series, month, n in parts[0].union(*parts[1:], all=True):
+            day = (
+                timezone.localtime(month, zone).date() if timezone.is_aware(month) else month.date()
+            )
+            figures = counts.setdefault(day, {"found": 0, "closed": 0})
+            base = series.removesuffix(LESS)
+            figures[base] += -n if series.endswith(LESS) else n
+    return counts
 
 
 BREAKDOWN_KEYS = {
@@ -275,23 +382,28 @@ BREAKDOWN_KEYS = {
 }
 
 
-def breakdowns(hazards: QuerySet, period: Period, *, today: date) -> dict[str, list[dict]]:
+def breakdowns(src: Sources, period: Period, *, today: date) -> dict[str, list[dict]]:
     """Found and closed (of those found in the period) and overdue now, per category, business
     type and responsible department; most found first.
 
     One GROUP BY query over the three keys together (at most categories × departments × business
-    types groups), added up per key in Python."""
-    _where, counts = _hazard_counts(period)
+    types groups) and, for the county or a town with tallies, one over the months' sector
+    tallies (see tallies.Plan); added up per key in Python."""
+    plan = src.split(period) if src.town_filter is not None else tallies.Plan(plus=[period])
     overdue = IS_OPEN & Q(rectify_by__lt=today)
+    where, counts = overdue, {"overdue": Count("pk", filter=overdue)}
+    for spans, suffix in ((plan.plus, ""), (plan.minus, LESS)):
+        if spans:
+            found_in = within_any("reported_at", spans) & NOT_DISMISSED
+            where |= found_in
+            counts[f"found{suffix}"] = Count("pk", filter=found_in)
+            counts[f"closed{suffix}"] = Count("pk", filter=found_in & IS_CLOSED)
     keys = [name for names in BREAKDOWN_KEYS.values() for name in names]
-    rows = (
-        hazards.filter((within("reported_at", period) & NOT_DISMISSED) | overdue)
-        .order_by()
-        .values(*keys)
-        .annotate(
-            found=counts["found"], closed=counts["closed"], overdue=Count("pk", filter=overdue)
-        )
-    )
+    rows = [
+        net(row) for row in src.hazards.filter(where).order_by().values(*keys).annotate(**counts)
+    ]
+    if plan.months:
+        rows += _sector_rows(src.town_filter, plan.months)
     tables: dict[str, dict[tuple, dict]] = {by: {} for by in BREAKDOWN_KEYS}
     for row in rows:
         for by, names in BREAKDOWN_KEYS.items():
@@ -299,10 +411,10 @@ def breakdowns(hazards: QuerySet, period: Period, *, today: date) -> dict[str, l
             empty = {**dict(zip(names, group, strict=True)), "found": 0, "closed": 0, "overdue": 0}
             total = tables[by].setdefault(group, empty)
             for figure in ("found", "closed", "overdue"):
-                total[figure] += row[figure]
+                total[figure] += row.get(figure, 0)
     return {
         by: sorted(
-            table.values(),
+            (row for row in table.values() if row["found"] or row["closed"] or row["overdue"]),
             key=lambda row, first=BREAKDOWN_KEYS[by][0]: (
                 -row["found"],
                 -row["overdue"],
@@ -311,3 +423,28 @@ def breakdowns(hazards: QuerySet, period: Period, *, today: date) -> dict[str, l
         )
         for by, table in tables.items()
     }
+
+
+def _sector_rows(town_filter: dict[str, Any], months: list[date]) -> list[dict]:
+    """The sector tallies as rows shaped like the hazards' GROUP BY rows."""
+    rows = list(tallies.sector_rows(town_filter, months))
+    types = BusinessType.objects.in_bulk({row["business_type_key"] for row in rows})
+    departments = Department.objects.in_bulk({row["department_key"] for row in rows} - {0})
+    shaped = []
+    for row in rows:
+        kind, department = types[row["business_type_key"]], departments.get(row["department_key"])
+        shaped.append(
+            {
+                "category": row["category"],
+                "premises__business_type": kind.pk,
+                "premises__business_type__name_zh": kind.name_zh,
+                "premises__business_type__name_en": kind.name_en,
+                "department": department.pk if department else None,
+                "department__name": department.name if department else None,
+                "department__name_en": department.name_en if department else None,
+                "found": row["found_n"],
+                "closed": row["closed_n"],
+                "overdue": 0,
+            }
+        )
+    return shaped

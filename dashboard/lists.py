@@ -3,7 +3,7 @@ a figure of dashboard/kpis.py (or one COUNT here) and its "all" link opens every
 
 from datetime import date, datetime
 
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import F, Q, QuerySet
 
 from dashboard.kpis import Sources
 from hazards.models import Hazard
@@ -60,15 +60,16 @@ def offenders(
 ) -> tuple[list[Premises], int]:
     """The first persistent offenders in scope by village and name, and how many there are.
 
-    One query (the count is a window over the same rows), without the offenders page's per-rule
-    flags, which cost three EXISTS per row: the dashboard shows ten and the count."""
+    Two queries, without the offenders page's per-rule flags, which cost three EXISTS per row:
+    the dashboard shows ten and the count. (A COUNT window over the same rows made PostgreSQL
+    join every offender to every village: 730 ms for a county instead of ~90 ms.)"""
+    offending = src.premises.filter(is_offender(today=today, now=now))
     rows = list(
-        src.premises.filter(is_offender(today=today, now=now))
-        .select_related(*PREMISES_RELATIONS)
-        .annotate(total=Window(Count("pk")))
-        .order_by("grid__village__code", "name", "pk")[:limit]
+        offending.select_related(*PREMISES_RELATIONS).order_by("grid__village__code", "name", "pk")[
+            :limit
+        ]
     )
-    return rows, rows[0].total if rows else 0
+    return rows, offending.count()
 
 
 def patrol_due_premises(src: Sources, *, today: date, limit: int = LIST_SIZE) -> list[Premises]:

@@ -1,1 +1,59 @@
-# The dashboard reads other apps' data; it has no models of its own (DESIGN.md §2).
+"""Monthly tallies of the rows the dashboard counts (DESIGN.md §6), so that a year of a county is
+read from a few thousand rows instead of hundreds of thousands.
+
+On PostgreSQL, triggers (migration 0001) keep them exact in the same transaction as every
+insert, update and delete of an inspection or a hazard and every move of a premises to another
+grid or business type — whatever makes the change: a page, the admin, a queryset update, a
+script. `dashboard.tallies.drift()` compares them with the rows (the suite checks it after every
+PostgreSQL test). On SQLite they stay empty and the dashboard counts rows.
+
+A month is the local calendar month (settings.TIME_ZONE) of the timestamp counted.
+"""
+
+from django.db import models
+
+from grids.models import Grid, Town
+
+
+class GridMonth(models.Model):
+    """One grid's figures for one month."""
+
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day
+    inspections = models.IntegerField(default=0)  # visited_at in the month
+    found = models.IntegerField(default=0)  # reported_at in the month, not dismissed
+    found_closed = models.IntegerField(default=0)  # of those, closed
+    closed = models.IntegerField(default=0)  # closed_at in the month
+    close_microseconds = models.BigIntegerField(default=0)  # Σ (closed_at − reported_at)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "month"], name="dashboard_gridmonth_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id} {self.month:%Y-%m}"
+
+
+class SectorMonth(models.Model):
+    """One town's hazards found in one month, per category, department and business type: the
+    breakdown tables. Department 0 stands for none (so the key is unique without NULLs)."""
+
+    town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    category = models.CharField(max_length=10)
+    department_key = models.BigIntegerField()  # hazards_hazard.department_id, 0 when none
+    business_type_key = models.BigIntegerField()  # premises_premises.business_type_id
+    found = models.IntegerField(default=0)
+    found_closed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "month", "category", "department_key", "business_type_key"],
+                name="dashboard_sectormonth_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.town_id} {self.month:%Y-%m} {self.category}"

@@ -377,9 +377,10 @@ class Hazard(TimeStamped):
             ),
         ]
         indexes = [
-            # The reminder sweep and the overdue KPI: open hazards by deadline.
+            # The reminder sweep and the overdue KPI: open hazards by deadline (with their
+            # premises: the long-overdue offenders of a county without reading the hazards).
             models.Index(
-                fields=["rectify_by"],
+                fields=["rectify_by", "premises"],
                 name="hazards_hazard_open_deadline",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
@@ -395,6 +396,26 @@ class Hazard(TimeStamped):
             models.Index(fields=["status", "reported_at"], name="hazards_hazard_status_found"),
             # Department officers' scope: hazards handed to a department.
             models.Index(fields=["department", "status"], name="hazards_hazard_dept_status"),
+            # The dashboard: hazards closed in a few days (the ends of a period that its
+            # months' tallies count too; dashboard/tallies.py).
+            models.Index(
+                fields=["closed_at"],
+                name="hazards_hazard_closed",
+                condition=Q(status="closed"),
+            ),
+            # The persistent-offender rules (hazards/offenders.py) on the dashboard: a fix
+            # rejected twice, a recurrence of the last 180 days — a few thousand of a county's
+            # 300,000 hazards each, found without reading the others.
+            models.Index(
+                fields=["premises"],
+                name="hazards_hazard_rejected_twice",
+                condition=Q(reject_count__gte=2),
+            ),
+            models.Index(
+                fields=["reported_at", "premises", "status"],
+                name="hazards_hazard_recurrences",
+                condition=Q(recurrence_of__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,8 +14,16 @@ class ChannelError(Exception):
     pass
 
 
-def send_email(*, address: str, subject: str, text: str, html: str) -> None:
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+def send_email(*, address: str, subject: str, text: str, html: str, message_id: str) -> None:
+    """One email under the caller's Message-ID: sending it twice is one message to the mailbox
+    (mail systems keep one copy per Message-ID), where a fresh id per send would make two."""
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        settings.DEFAULT_FROM_EMAIL,
+        [address],
+        headers={"Message-ID": message_id},
+    )
     if html:
         message.attach_alternative(html, "text/html")
     try:
@@ -24,8 +32,11 @@ def send_email(*, address: str, subject: str, text: str, html: str) -> None:
         raise ChannelError(f"email to {address}: {error}") from error
 
 
-def send_wecom(*, address: str, subject: str, text: str, html: str = "") -> None:
-    """A markdown message to a WeCom group robot webhook (企业微信群机器人)."""
+def send_wecom(
+    *, address: str, subject: str, text: str, html: str = "", message_id: str = ""
+) -> None:
+    """A markdown message to a WeCom group robot webhook (企业微信群机器人). The webhook takes no
+    message id: a second post of the same message shows twice in the group (README, Reminders)."""
     body = json.dumps(
         {"msgtype": "markdown", "markdown": {"content": f"**{subject}**\n{text}"}},
         ensure_ascii=False,

@@ -1,9 +1,16 @@
-"""Sending a Delivery exactly once.
+"""Sending a Delivery once.
 
 A worker claims the row with a compare-and-set (pending → sending) before it talks to the
 outside world, so two workers, a retried task and a re-run sweep never send the same message
 twice. A claim whose worker died (killed mid-send) goes stale after CLAIM_TIMEOUT and may be
 taken again, so nothing is skipped either.
+
+One window cannot be closed: a worker killed after the channel accepted the message and before
+`record_sent` wrote it down leaves a claim that looks like one that died before sending, so the
+message goes again. For email the copy is harmless: every attempt carries the delivery's own
+Message-ID (`Delivery.message_id`), and mail systems keep one message per id. A WeCom webhook
+takes no id, so a group may see that message twice; it is sent again all the same (a day's
+reminder repeated rather than lost, README "Reminders"), and the attempt is logged as retaken.
 """
 
 import logging
@@ -37,10 +44,12 @@ def claim(pk: int, *, now) -> Delivery | None:
     return Delivery.objects.get(pk=pk) if taken else None
 
 
-def _log(delivery: Delivery, *, now, error: str = "") -> list:
+def _log(delivery: Delivery, *, now, error: str = "", retaken: bool = False) -> list:
     entry = {"at": now.isoformat(), "ok": not error}
     if error:
         entry["error"] = error[:500]
+    if retaken:
+        entry["retaken"] = True  # an earlier attempt stopped without a result: maybe a repeat
     return [*delivery.log, entry]
 
 
@@ -50,26 +59,38 @@ def deliver(pk: int) -> bool:
     delivery = claim(pk, now=now)
     if delivery is None:
         return False
+    # Every attempt that finishes logs one entry; one missing means a worker died mid-send.
+    retaken = delivery.attempts > len(delivery.log) + 1
+    if retaken:
+        log.warning("delivery %s: retaking the claim of a worker that stopped", delivery.key)
     try:
         SENDERS[delivery.channel](
             address=delivery.address,
             subject=delivery.subject,
             text=delivery.text,
             html=delivery.html,
+            message_id=delivery.message_id,
         )
     except ChannelError as error:
         final = delivery.attempts >= MAX_ATTEMPTS
         Delivery.objects.filter(pk=pk, status=S.SENDING).update(
-            status=S.FAILED if final else S.PENDING, log=_log(delivery, now=now, error=str(error))
+            status=S.FAILED if final else S.PENDING,
+            log=_log(delivery, now=now, error=str(error), retaken=retaken),
         )
         log.warning("delivery %s attempt %s failed: %s", delivery.key, delivery.attempts, error)
         if not final:
             raise DeliveryFailed(str(error)) from error
         return False
-    Delivery.objects.filter(pk=pk).update(
-        status=S.SENT, sent_at=timezone.now(), log=_log(delivery, now=now)
-    )
+    record_sent(delivery, now=now, retaken=retaken)
     return True
+
+
+def record_sent(delivery: Delivery, *, now, retaken: bool = False) -> None:
+    """The one write after the channel accepted the message; a worker killed before it is the
+    window the module docstring describes."""
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=S.SENT, sent_at=timezone.now(), log=_log(delivery, now=now, retaken=retaken)
+    )
 
 
 def unsent(*, now, older_than: timedelta = timedelta(minutes=2)):

@@ -1,3 +1,7 @@
+import hashlib
+from datetime import UTC
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -64,11 +68,13 @@ class Notification(models.Model):
 
 
 class Delivery(models.Model):
-    """One message to send over one channel, sent at most once.
+    """One message to send over one channel, sent once.
 
     `key` names the message (e.g. "email:<notification id>", "wecom:<village>:<kind>:<day>"), so
     making the same delivery twice is a no-op. A worker claims the row with a compare-and-set
-    before sending; a claim left by a worker that died is taken over once it is stale.
+    before sending; a claim left by a worker that died is taken over once it is stale, and if
+    that worker died after the message was accepted, it goes again: for email under the same
+    Message-ID (notifications/delivery.py).
     """
 
     class Channel(models.TextChoices):
@@ -129,3 +135,14 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def message_id(self) -> str:
+        """The email's Message-ID: the same on every attempt, so a copy sent again (a worker
+        killed after the SMTP server accepted it, before the row was marked sent) is the same
+        message to the mailbox, which keeps one. The key and creation time are hashed in, so a
+        database started afresh under the same SITE_URL never reuses an id for a new message."""
+        created = self.created_at.astimezone(UTC).isoformat()
+        digest = hashlib.sha256(f"{self.key}|{created}".encode()).hexdigest()[:16]
+        domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+        return f"<delivery.{self.pk}.{digest}@{domain}>"

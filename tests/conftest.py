@@ -1,3 +1,5 @@
+from unittest import mock
+
 import pytest
 
 
@@ -6,3 +8,38 @@ def media_root(settings, tmp_path):
     """Uploads of every test land in its own temporary folder, never in the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def tallies_agree_with_rows(request):
+    """On PostgreSQL, after every test that wrote to the database, the dashboard's monthly
+    tallies (kept by triggers) equal the rows they summarise — whatever the test wrote and how."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or marker.kwargs.get("transaction") or "live_server" in request.fixturenames:
+        return  # no database, or one emptied (TRUNCATE) by the time this runs
+    from dashboard.tallies import drift
+
+    assert drift() == []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sqlite_flush_steps_around_triggers():
+    """SQLite has no TRUNCATE: after a transactional or live-server test the flush empties each
+    table with DELETE FROM, which the append-only triggers on hazard events refuse
+    (hazards/migrations/0004_event_append_only.py). The flush drops the triggers of the tables
+    it empties and creates them again, in its one transaction. PostgreSQL flushes with TRUNCATE."""
+    from django.db.backends.sqlite3.base import DatabaseOperations  # base first: import cycle
+
+    sql_flush = DatabaseOperations.sql_flush
+
+    def flush_past_triggers(self, style, tables, **kwargs):
+        statements = sql_flush(self, style, tables, **kwargs)
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
+            triggers = [(name, sql) for name, table, sql in cursor.fetchall() if table in tables]
+        drop = [f"DROP TRIGGER {self.quote_name(name)};" for name, _sql in triggers]
+        return drop + statements + [f"{sql};" for _name, sql in triggers]
+
+    with mock.patch.object(DatabaseOperations, "sql_flush", flush_past_triggers):
+        yield

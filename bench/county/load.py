@@ -11,6 +11,7 @@ from django.db.models import Max
 
 from bench.county.history import NOTICE_TEXT, History, Life, Site, review_date
 from bench.county.life import at
+from dashboard import tallies
 from hazards.demo import QUIET_NOTES, REQUIREMENTS
 from hazards.models import (
     EnforcementAction,
@@ -341,9 +342,11 @@ def write(history: History, *, rng, inbox_users: list[int], today, log: Callable
             lambda: inbox_rows(rng, users=inbox_users, today=today, first_id=next_id(Notification)),
         ),
     ]
-    for label, model, rows in steps:
-        counts[label] = copy_model(model, rows())
-        log(f"{label}: {counts[label]:,} rows")
+    with tallies.paused():
+        for label, model, rows in steps:
+            counts[label] = copy_model(model, rows())
+            log(f"{label}: {counts[label]:,} rows")
+        log("dashboard tallies: counting")
     reset_sequences([model for _label, model, _rows in steps])
     return counts
 

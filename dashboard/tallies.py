@@ -1,0 +1,250 @@
+"""Reading the monthly tallies of dashboard/models.py, and checking them against the rows.
+
+A period is read as calendar months from the tallies, corrected by the rows of the days of its
+partial months (at most one at each end: "year to date" ends today) — see `split`. Only
+PostgreSQL keeps tallies, and they count every premises, so they serve users who see the whole
+town; everyone else's figures (a village leader's villages, a department's sector) are counted
+from the rows, which are few for them.
+"""
+
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from dashboard.models import GridMonth, SectorMonth
+from dashboard.periods import Period, month_end
+from hazards.models import Hazard, Inspection
+
+ONE_DAY = timedelta(days=1)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def kept() -> bool:
+    """Whether this database keeps tallies (the triggers are PostgreSQL's)."""
+    return connection.vendor == "postgresql"
+
+
+def usable(user) -> bool:
+    return kept() and user.is_authenticated and user.is_active and user.sees_whole_town
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to count a period: the tallies of `months`, plus the rows in the `plus` spans, less
+    the rows in the `minus` spans (the days of a tallied month outside the period)."""
+
+    months: list[date] = field(default_factory=list)
+    plus: list[Period] = field(default_factory=list)
+    minus: list[Period] = field(default_factory=list)
+
+
+def split(period: Period) -> Plan:
+    """Whole months from the tallies; a partial month from its rows when it is the smaller half,
+    else from its tally less the rows of the days left out. "Year to date" ends today: this
+    month's tally less the rows after today (none) — and a year earlier, the month's tally less
+    the rows of its last days."""
+    plan = Plan()
+    for piece in period.months():
+        first, last = piece.start.replace(day=1), month_end(piece.start)
+        if piece.days * 2 <= (last - first).days + 1:
+            plan.plus.append(piece)
+            continue
+        plan.months.append(first)
+        if piece.start > first:
+            plan.minus.append(Period(first, piece.start - ONE_DAY))
+        if piece.end < last:
+            plan.minus.append(Period(piece.end + ONE_DAY, last))
+    return plan
+
+
+def grid_months(scope_filter: dict[str, Any]) -> QuerySet:
+    return GridMonth.objects.filter(**scope_filter).order_by()
+
+
+def _sums(months: list[date], suffix: str) -> dict[str, Any]:
+    """Aliased "tally_…" apart from the fields (an alias "closed" would shadow the field)."""
+    inside = Q(month__in=months)
+    return {
+        f"tally_found{suffix}": Sum("found", filter=inside, default=0),
+        f"tally_closed{suffix}": Sum("found_closed", filter=inside, default=0),
+        f"tally_closed_in{suffix}": Sum("closed", filter=inside, default=0),
+        f"tally_close_microseconds{suffix}": Sum("close_microseconds", filter=inside, default=0),
+    }
+
+
+def _renamed(row: dict[str, Any]) -> dict[str, Any]:
+    return {name.removeprefix("tally_"): value for name, value in row.items()}
+
+
+def hazard_sums(
+    scope_filter: dict[str, Any], months: list[date], months_before: list[date], key: str | None
+) -> dict[Any, dict[str, Any]]:
+    """Found, closed, closed in the months and their total time to close, in `months` and in
+    `months_before`, per `key` (a grid lookup such as "grid__village") or under None. One query."""
+    if not months and not months_before:
+        return {}
+    rows = grid_months(scope_filter).filter(month__in=[*months, *months_before])
+    sums = {**_sums(months, ""), **_sums(months_before, "_prev")}
+    if key is None:
+        return {None: _renamed(rows.aggregate(**sums))}
+    return {row.pop(key): _renamed(row) for row in rows.values(key).annotate(**sums)}
+
+
+def inspections(scope_filter: dict[str, Any], months: list[date]) -> int:
+    if not months:
+        return 0
+    rows = grid_months(scope_filter).filter(month__in=months)
+    return rows.aggregate(n=Sum("inspections", default=0))["n"]
+
+
+def per_month(scope_filter: dict[str, Any], months: list[date]) -> dict[date, dict[str, int]]:
+    """Hazards found and closed per month (the trend chart)."""
+    rows = (
+        grid_months(scope_filter)
+        .filter(month__in=months)
+        .values("month")
+        .annotate(found_n=Sum("found"), closed_n=Sum("closed"))  # aliased apart from the fields
+    )
+    return {row["month"]: {"found": row["found_n"], "closed": row["closed_n"]} for row in rows}
+
+
+def sector_rows(town_filter: dict[str, Any], months: list[date]) -> QuerySet:
+    """Found and closed per category, department and business type (the breakdowns)."""
+    return (
+        SectorMonth.objects.filter(month__in=months, **town_filter)
+        .order_by()
+        .values("category", "department_key", "business_type_key")
+        .annotate(found_n=Sum("found"), closed_n=Sum("found_closed"))
+    )
+
+
+# --- checking -----------------------------------------------------------------------------------
+
+
+def _month(field: str) -> TruncMonth:
+    return TruncMonth(field, tzinfo=timezone.get_default_timezone())
+
+
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def counted_from_rows() -> tuple[dict, dict]:
+    """What the tallies should hold, counted from the rows with the ORM (independently of the
+    triggers' SQL): {(grid, month): figures} and {(town, month, category, department, business
+    type): figures}, leaving out all-zero rows."""
+    grids: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+    visits = Inspection.objects.values(g=F("premises__grid"), m=_month("visited_at"))
+    for row in visits.annotate(n=Count("pk")).order_by():
+        grids[row["g"], _day(row["m"])]["inspections"] += row["n"]
+    found = Hazard.objects.values(g=F("premises__grid"), m=_month("reported_at")).annotate(
+        found=Count("pk", filter=~Q(status=Hazard.Status.DISMISSED)),
+        found_closed=Count("pk", filter=Q(status=Hazard.Status.CLOSED)),
+    )
+    for row in found.order_by():
+        grids[row["g"], _day(row["m"])]["found"] += row["found"]
+        grids[row["g"], _day(row["m"])]["found_closed"] += row["found_closed"]
+    closed = Hazard.objects.filter(status=Hazard.Status.CLOSED).values(
+        "premises__grid", "closed_at", "reported_at"
+    )
+    zone = timezone.get_default_timezone()
+    for row in closed.order_by().iterator():
+        month = timezone.localtime(row["closed_at"], zone).date().replace(day=1)
+        figures = grids[row["premises__grid"], month]
+        figures["closed"] += 1
+        figures["close_microseconds"] += (row["closed_at"] - row["reported_at"]) // MICROSECOND
+    sectors: dict[tuple, dict[str, int]] = defaultdict(lambda: {"found": 0, "found_closed": 0})
+    by_sector = Hazard.objects.values(
+        t=F("premises__grid__village__town"),
+        m=_month("reported_at"),
+        c=F("category"),
+        d=F("department"),
+        b=F("premises__business_type"),
+    ).annotate(
+        found=Count("pk", filter=~Q(status=Hazard.Status.DISMISSED)),
+        found_closed=Count("pk", filter=Q(status=Hazard.Status.CLOSED)),
+    )
+    for row in by_sector.order_by():
+        key = (row["t"], _day(row["m"]), row["c"], row["d"] or 0, row["b"])
+        sectors[key]["found"] += row["found"]
+        sectors[key]["found_closed"] += row["found_closed"]
+    return _nonzero(grids), _nonzero(sectors)
+
+
+FIGURES = ("inspections", "found", "found_closed", "closed", "close_microseconds")
+
+
+def _nonzero(table: dict) -> dict:
+    return {key: dict(value) for key, value in table.items() if any(value.values())}
+
+
+def stored() -> tuple[dict, dict]:
+    grids = {
+        (row.pop("grid_id"), row.pop("month")): row
+        for row in GridMonth.objects.values("grid_id", "month", *FIGURES)
+    }
+    sectors = {
+        (
+            row.pop("town_id"),
+            row.pop("month"),
+            row.pop("category"),
+            row.pop("department_key"),
+            row.pop("business_type_key"),
+        ): row
+        for row in SectorMonth.objects.values(
+            "town_id",
+            "month",
+            "category",
+            "department_key",
+            "business_type_key",
+            "found",
+            "found_closed",
+        )
+    }
+    return _nonzero(grids), _nonzero(sectors)
+
+
+def drift() -> list[str]:
+    """Where the tallies disagree with the rows (empty when they agree, or are not kept)."""
+    if not kept():
+        return []
+    differences = []
+    for name, expected, actual in zip(
+        ("grid month", "sector month"), counted_from_rows(), stored(), strict=True
+    ):
+        for key in sorted(expected.keys() | actual.keys(), key=str):
+            if expected.get(key) != actual.get(key):
+                differences.append(
+                    f"{name} {key}: rows {expected.get(key)}, tally {actual.get(key)}"
+                )
+    return differences
+
+
+@contextmanager
+def paused():
+    """The tally triggers idle for a bulk load in the current transaction (one aggregate
+    afterwards instead of a trigger's upserts per row of a COPY of millions), then every tally
+    recounted. Nothing else sees the tables in between."""
+    if not kept():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL gridwatch.tallies_paused = 'on'")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL gridwatch.tallies_paused = 'off'")
+    rebuild()
+
+
+def rebuild() -> None:
+    """Recount every tally from the rows (after a bulk load with the triggers off; a repair)."""
+    if kept():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT gw_tally_rebuild()")

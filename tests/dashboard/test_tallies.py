@@ -1,0 +1,143 @@
+"""The monthly tallies (dashboard/models.py): kept exact by PostgreSQL triggers through every
+kind of change, and read by the dashboard with the same answers as counting the rows."""
+
+import dataclasses
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from dashboard import kpis, tallies
+from dashboard.models import GridMonth
+from dashboard.periods import Period
+from dashboard.scopes import scope_from
+from hazards.models import Category, Hazard, Inspection
+from tests.dashboard import known_town
+from tests.dashboard.known_town import NOW, TODAY
+from tests.factories import (
+    BusinessTypeFactory,
+    DepartmentFactory,
+    GridFactory,
+    HazardFactory,
+    InspectionFactory,
+    TownFactory,
+    VillageFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def test_a_period_is_counted_as_tallied_months_corrected_by_the_rows_of_some_days():
+    plan = tallies.split(Period(date(2026, 1, 15), date(2026, 4, 10)))
+    # January 15–31 is more than half of January: its tally less January 1–14.
+    assert plan.months == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
+    assert plan.minus == [Period(date(2026, 1, 1), date(2026, 1, 14))]
+    # April 1–10 is the smaller part of April: its rows.
+    assert plan.plus == [Period(date(2026, 4, 1), date(2026, 4, 10))]
+    # Year to date on 29 November: November's tally less its 30th (no rows yet).
+    ytd = tallies.split(Period(date(2026, 1, 1), date(2026, 11, 29)))
+    assert len(ytd.months) == 11
+    assert (ytd.plus, ytd.minus) == ([], [Period(date(2026, 11, 30), date(2026, 11, 30))])
+    whole_year = tallies.split(Period(date(2026, 1, 1), date(2026, 12, 31)))
+    assert (len(whole_year.months), whole_year.plus, whole_year.minus) == (12, [], [])
+
+
+@pytest.fixture
+def town():
+    with time_machine.travel(NOW, tick=False):
+        yield known_town.build()
+
+
+def test_tallies_follow_every_kind_of_change(town):
+    """Each change below goes through a different path (ORM save, queryset update, delete,
+    a premises or a grid or a village moved to another town); the suite's autouse check
+    compares tallies and rows once more at the end."""
+    if not on_postgres():
+        pytest.skip("only PostgreSQL keeps tallies")
+    hazard = Hazard.objects.filter(status=Hazard.Status.RECTIFYING).first()
+    hazard.status, hazard.closed_at = Hazard.Status.CLOSED, timezone.now()
+    hazard.save()
+    assert tallies.drift() == []
+    Hazard.objects.filter(pk=hazard.pk).update(category=Category.GAS, department=None)
+    Hazard.objects.filter(status=Hazard.Status.REPORTED).update(
+        status=Hazard.Status.DISMISSED, dismissed_at=timezone.now()
+    )
+    assert tallies.drift() == []
+    Inspection.objects.filter(pk=Inspection.objects.first().pk).update(
+        visited_at=timezone.now() - timedelta(days=400)
+    )
+    assert tallies.drift() == []
+    other_town = TownFactory()
+    far_grid = GridFactory(village=VillageFactory(town=other_town))
+    premises = hazard.premises
+    premises.grid, premises.business_type = far_grid, BusinessTypeFactory()
+    premises.save()
+    assert tallies.drift() == []
+    grid = town.g1
+    grid.village = VillageFactory(town=TownFactory())
+    grid.save()
+    village = far_grid.village
+    village.town = TownFactory()
+    village.save()
+    assert tallies.drift() == []
+    HazardFactory(premises=premises, department=DepartmentFactory(), ledger_number="YH-T-0001")
+    InspectionFactory(premises=premises)
+    assert tallies.drift() == []
+
+
+def test_a_wrong_tally_is_found(town):
+    if not on_postgres():
+        pytest.skip("only PostgreSQL keeps tallies")
+    row = GridMonth.objects.filter(found__gt=0).first()
+    GridMonth.objects.filter(pk=row.pk).update(found=row.found + 1)
+    differences = tallies.drift()
+    assert len(differences) == 1
+    assert "found': " in differences[0]
+    tallies.rebuild()
+    assert tallies.drift() == []
+
+
+def nonzero(groups: dict) -> dict:
+    """The groups' figures that are not zero (or None): a place whose tallies are all zero
+    counts as a place with no rows."""
+    kept = {place: {k: v for k, v in figures.items() if v} for place, figures in groups.items()}
+    return {place: figures for place, figures in kept.items() if figures}
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        known_town.PERIOD,  # whole months only
+        Period(date(2026, 1, 20), date(2026, 7, 5)),  # partial months at both ends
+        Period(date(2026, 8, 1), TODAY),  # this month only: rows
+        Period(date(2025, 3, 31), date(2026, 6, 1)),
+        Period(date(2026, 2, 3), date(2026, 2, 26)),  # most of a month: its tally less two ends
+        Period(date(2026, 7, 30), date(2026, 8, 2)),
+    ],
+)
+def test_tallies_give_the_figures_the_rows_give(town, period):
+    """The dashboard reads whole months from the tallies on PostgreSQL; its figures equal
+    those counted from the rows alone, for the town and for a village's ranking."""
+    if not on_postgres():
+        pytest.skip("only PostgreSQL keeps tallies")
+    with time_machine.travel(NOW, tick=False):
+        src = kpis.sources(town.office, scope_from({}, town.office))
+        rows_only = dataclasses.replace(src, tallied=False)
+        for by in (None, "village"):
+            tallied = kpis.hazard_groups(src, period, today=TODAY, by=by)
+            counted = kpis.hazard_groups(rows_only, period, today=TODAY, by=by)
+            assert nonzero(tallied) == nonzero(counted)
+        assert kpis.trend(src, period) == kpis.trend(rows_only, period)
+        assert kpis.breakdowns(src, period, today=TODAY) == kpis.breakdowns(
+            rows_only, period, today=TODAY
+        )
+        now = datetime.combine(TODAY, datetime.min.time(), tzinfo=NOW.tzinfo)
+        assert kpis.inspection_figures(src, period, now=now) == kpis.inspection_figures(
+            rows_only, period, now=now
+        )
