@@ -22,8 +22,10 @@ from django.db.models import (
     Count,
     DecimalField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -155,10 +157,11 @@ def hazard_groups(
     year earlier), and the open figures now — per place one level down (`by`: town, village,
     grid), or for all the rows under the key None.
 
-    One query over the hazards (the headline figures are the sum of a ranking's rows, so a page
-    reads the hazards once for both) and, with tallies, one over the months' tallies."""
+    Two queries over the hazards — the open ones, those of the period's days — and, with
+    tallies, one over the months' tallies. The headline figures are the sum of a ranking's
+    rows, so a page reads them once for both."""
     plan, before = src.split(period), src.split(period.year_earlier())
-    where, aggregates = IS_OPEN, _open_counts(today)
+    where, aggregates = Q(pk__in=[]), {}
     for spans, suffix in (
         (plan.plus, ""),
         (plan.minus, LESS),
@@ -168,19 +171,26 @@ def hazard_groups(
         if spans:
             condition, counts = _hazard_counts(spans, suffix=suffix)
             where, aggregates = where | condition, {**aggregates, **counts}
-    rows = src.hazards.filter(where).order_by()
     key = CHILD_KEYS[by] if by else None
-    if key is None:
-        groups = {None: rows.aggregate(**aggregates)}
-    else:
-        groups = {
-            row.pop(f"premises__{key}"): row
-            for row in rows.values(f"premises__{key}").annotate(**aggregates)
-        }
+    # The open hazards apart from the period's: each query then has an index to itself (open
+    # hazards by premises; hazards found or closed in a few days by date).
+    groups = _grouped(src.hazards.filter(IS_OPEN), key, _open_counts(today))
+    if aggregates:
+        for place, figures in _grouped(src.hazards.filter(where), key, aggregates).items():
+            groups.setdefault(place, {}).update(figures)
     tallied = tallies.hazard_sums(src.grid_filter, plan.months, before.months, key)
     for place, sums in tallied.items():
         _add_tallied(groups.setdefault(place, {}), sums)
     return {place: net(group) for place, group in groups.items()}
+
+
+def _grouped(hazards: QuerySet, key: str | None, aggregates: dict) -> dict[Any, dict[str, Any]]:
+    """The aggregates over the hazards per place (`key`, a premises lookup) or under None."""
+    hazards = hazards.order_by()
+    if key is None:
+        return {None: hazards.aggregate(**aggregates)}
+    rows = hazards.values(f"premises__{key}").annotate(**aggregates)
+    return {row.pop(f"premises__{key}"): row for row in rows}
 
 
 # Suffix of the figures of rows a tallied month counts but the period leaves out.
@@ -285,15 +295,17 @@ def inspection_figures(src: Sources, period: Period, *, now: datetime) -> dict[s
     Four narrow queries: a COUNT(*) per period reads the visited_at index only. For a period
     running up to now, "visited at least once since the start" is `last_inspected_at >= start`
     on premises (hazards.services.record_inspection keeps it at the latest visit), which spares
-    a DISTINCT over every visit; a period in the past counts distinct premises of its visits."""
+    a DISTINCT over every visit; for a period in the past, premises with a visit in it."""
     figures: dict[str, int] = {}
     for suffix, span in (("", period), ("_prev", period.year_earlier())):
         figures[f"inspections{suffix}"] = _visits(src, src.split(span))
-        visits = src.inspections.filter(within("visited_at", span))
         if span.until > now:
             visited = src.premises.filter(last_inspected_at__gte=span.since).count()
         else:
-            visited = visits.order_by().values("premises").distinct().count()
+            # Premises in scope with a visit in the span: an index probe per premises
+            # (premises, visited_at) instead of a DISTINCT over a year of visits.
+            visits = Inspection.objects.filter(within("visited_at", span), premises=OuterRef("pk"))
+            visited = src.premises.filter(Exists(visits)).count()
         figures[f"premises_inspected{suffix}"] = visited
     return figures
 
@@ -386,22 +398,26 @@ def breakdowns(src: Sources, period: Period, *, today: date) -> dict[str, list[d
     """Found and closed (of those found in the period) and overdue now, per category, business
     type and responsible department; most found first.
 
-    One GROUP BY query over the three keys together (at most categories × departments × business
-    types groups) and, for the county or a town with tallies, one over the months' sector
-    tallies (see tallies.Plan); added up per key in Python."""
+    GROUP BY queries over the three keys together (at most categories × departments × business
+    types groups): the overdue, the found in the period's days and, for the county or a town
+    with tallies, the months' sector tallies (see tallies.Plan); added up per key in Python."""
     plan = src.split(period) if src.town_filter is not None else tallies.Plan(plus=[period])
-    overdue = IS_OPEN & Q(rectify_by__lt=today)
-    where, counts = overdue, {"overdue": Count("pk", filter=overdue)}
+    keys = [name for names in BREAKDOWN_KEYS.values() for name in names]
+
+    def grouped(hazards: QuerySet, counts: dict) -> list[dict]:
+        return [net(row) for row in hazards.order_by().values(*keys).annotate(**counts)]
+
+    # The overdue apart from the period's: each query has an index to itself.
+    rows = grouped(src.hazards.overdue(today), {"overdue": Count("pk")})
+    where, counts = Q(pk__in=[]), {}
     for spans, suffix in ((plan.plus, ""), (plan.minus, LESS)):
         if spans:
             found_in = within_any("reported_at", spans) & NOT_DISMISSED
             where |= found_in
             counts[f"found{suffix}"] = Count("pk", filter=found_in)
             counts[f"closed{suffix}"] = Count("pk", filter=found_in & IS_CLOSED)
-    keys = [name for names in BREAKDOWN_KEYS.values() for name in names]
-    rows = [
-        net(row) for row in src.hazards.filter(where).order_by().values(*keys).annotate(**counts)
-    ]
+    if counts:
+        rows += grouped(src.hazards.filter(where), counts)
     if plan.months:
         rows += _sector_rows(src.town_filter, plan.months)
     tables: dict[str, dict[tuple, dict]] = {by: {} for by in BREAKDOWN_KEYS}

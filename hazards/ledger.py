@@ -88,7 +88,10 @@ class LedgerFilter(django_filters.FilterSet):
         method="by_status",
     )
     severity = django_filters.ChoiceFilter(
-        label=_("Severity"), choices=Severity.choices, empty_label=_("All severities")
+        label=_("Severity"),
+        choices=Severity.choices,
+        empty_label=_("All severities"),
+        widget=LongSelect,
     )
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"), method="only_overdue", widget=forms.CheckboxInput
@@ -118,19 +121,24 @@ class LedgerFilter(django_filters.FilterSet):
         empty_label=_("All grids"),
     )
     category = django_filters.ChoiceFilter(
-        label=_("Category"), choices=Category.choices, empty_label=_("All categories")
+        label=_("Category"),
+        choices=Category.choices,
+        empty_label=_("All categories"),
+        widget=LongSelect,
     )
     business_type = django_filters.ModelChoiceFilter(
         label=_("Business type"),
         field_name="premises__business_type",
         queryset=BusinessType.objects.all(),
         empty_label=_("All types"),
+        widget=LongSelect,
     )
     department = django_filters.ModelChoiceFilter(
         label=_("Department"),
         queryset=Department.objects.all(),
         empty_label=_("All departments"),
         null_label=_("No department"),
+        widget=LongSelect,
     )
     reported = django_filters.DateFromToRangeFilter(
         label=_("Found between"),
@@ -155,6 +163,7 @@ class LedgerFilter(django_filters.FilterSet):
         choices=[(key, label) for key, (label, _order) in SORTS.items()],
         empty_label=None,
         method="sort_rows",
+        widget=LongSelect,
     )
 
     class Meta:

@@ -396,6 +396,13 @@ class Hazard(TimeStamped):
             models.Index(fields=["status", "reported_at"], name="hazards_hazard_status_found"),
             # Department officers' scope: hazards handed to a department.
             models.Index(fields=["department", "status"], name="hazards_hazard_dept_status"),
+            # The dashboard's open and overdue figures of a town or village: its premises'
+            # open hazards, without reading their closed ones.
+            models.Index(
+                fields=["premises"],
+                name="hazards_hazard_open_premises",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
             # The dashboard: hazards closed in a few days (the ends of a period that its
             # months' tallies count too; dashboard/tallies.py).
             models.Index(
