@@ -59,6 +59,7 @@ MIDDLEWARE = [
     # from whitenoise.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionTouchMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -122,7 +123,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: expiry after inactivity
+# The age counts from the last request (expiry after inactivity): accounts.middleware saves the
+# session at most once a minute, instead of SESSION_SAVE_EVERY_REQUEST's write on every page.
+SESSION_TOUCH_SECONDS = 60
 
 # Failed sign-ins are throttled per username + address and per address (accounts/throttle.py).
 AUTHENTICATION_BACKENDS = [

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
@@ -287,3 +288,18 @@ def test_production_settings_send_hsts_and_secure_cookies():
     assert cookie == "True Lax"
     assert csp == "True"
     assert flags == "True True True"
+
+
+def test_a_session_in_use_is_saved_at_most_once_a_minute(client, wang):
+    """Expiry counts from the last request without a database write on every page."""
+    client.force_login(wang)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.get("/")
+    saved = Session.objects.get().expire_date
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        client.get("/")
+    assert Session.objects.get().expire_date == saved
+    with time_machine.travel(start + timedelta(seconds=90), tick=False):
+        client.get("/")
+    assert Session.objects.get().expire_date == saved + timedelta(seconds=90)
