@@ -67,10 +67,22 @@ class Sources:
     tallied: bool = False
     grid_filter: dict[str, Any] = field(default_factory=dict)
     town_filter: dict[str, Any] | None = None
+    child_key: str | None = None  # the places one level down, as a grid lookup
+    tables: dict = field(default_factory=dict, compare=False, repr=False)
 
     def split(self, period: Period) -> tallies.Plan:
         """Which months to read from the tallies and which days from the rows."""
         return tallies.split(period) if self.tallied else tallies.Plan(plus=[period])
+
+    def months(self, months: list[date], key: str | None = None) -> tallies.MonthTable:
+        """The tallies of these months per place (`key`, by default one level down): read once
+        a page — the first reader (the hazard figures) asks for this year's months and last
+        year's, which serve the visits and the trend too."""
+        key = key or self.child_key
+        table = self.tables.get(key)
+        if table is None or not table.covers(months):
+            table = self.tables[key] = tallies.MonthTable(self.grid_filter, key, months)
+        return table
 
 
 def inspections_visible_to(user) -> QuerySet:
@@ -94,6 +106,7 @@ def sources(user, scope: Scope) -> Sources:
         tallied=tallies.usable(user),
         grid_filter=scope.filter_on(),
         town_filter=town_filter,
+        child_key=CHILD_KEYS.get(scope.child_kind or ""),
     )
 
 
@@ -178,7 +191,11 @@ def hazard_groups(
     if aggregates:
         for place, figures in _grouped(src.hazards.filter(where), key, aggregates).items():
             groups.setdefault(place, {}).update(figures)
-    tallied = tallies.hazard_sums(src.grid_filter, plan.months, before.months, key)
+    months = [*plan.months, *before.months]
+    table = src.months(months, key) if months else None
+    tallied = (
+        table.hazard_sums(plan.months, before.months, by_place=key is not None) if table else {}
+    )
     for place, sums in tallied.items():
         _add_tallied(groups.setdefault(place, {}), sums)
     return {place: net(group) for place, group in groups.items()}
@@ -193,8 +210,9 @@ def _grouped(hazards: QuerySet, key: str | None, aggregates: dict) -> dict[Any, 
     return {row.pop(f"premises__{key}"): row for row in rows}
 
 
-# Suffix of the figures of rows a tallied month counts but the period leaves out.
-LESS = "_less"
+# Suffixes of the figures of rows a period counts beside its tallied months, and of rows a
+# tallied month counts but the period leaves out.
+PLUS, LESS = "_plus", "_less"
 
 
 def _plus(a, b):
@@ -292,13 +310,14 @@ def with_patrol_due(figures: dict[str, Any]) -> dict[str, Any]:
 def inspection_figures(src: Sources, period: Period, *, now: datetime) -> dict[str, int]:
     """Inspections (visits) and distinct premises visited, in the period and a year earlier.
 
-    Four narrow queries: a COUNT(*) per period reads the visited_at index only. For a period
-    running up to now, "visited at least once since the start" is `last_inspected_at >= start`
-    on premises (hazards.services.record_inspection keeps it at the latest visit), which spares
-    a DISTINCT over every visit; for a period in the past, premises with a visit in it."""
-    figures: dict[str, int] = {}
-    for suffix, span in (("", period), ("_prev", period.year_earlier())):
-        figures[f"inspections{suffix}"] = _visits(src, src.split(span))
+    Visits: one COUNT over the rows of both periods (their days, with tallies) plus the months'
+    tallies. Premises visited: for a period running up to now, "visited at least once since the
+    start" is `last_inspected_at >= start` on premises (hazards.services.record_inspection keeps
+    it at the latest visit), which spares a DISTINCT over every visit; for a period in the past,
+    premises with a visit in it."""
+    spans = {"": period, "_prev": period.year_earlier()}
+    figures = _visits(src, {suffix: src.split(span) for suffix, span in spans.items()})
+    for suffix, span in spans.items():
         if span.until > now:
             visited = src.premises.filter(last_inspected_at__gte=span.since).count()
         else:
@@ -310,18 +329,26 @@ def inspection_figures(src: Sources, period: Period, *, now: datetime) -> dict[s
     return figures
 
 
-def _visits(src: Sources, plan: tallies.Plan) -> int:
-    """Inspections: the months' tallies, plus and less the rows of some days. One query, or
-    two with tallies."""
-    signed = {}
-    for name, spans in (("plus", plan.plus), ("less", plan.minus)):
-        if spans:
-            signed[name] = Count("pk", filter=within_any("visited_at", spans))
-    rows = {"plus": 0, "less": 0}
+def _visits(src: Sources, plans: dict[str, tallies.Plan]) -> dict[str, int]:
+    """Inspections of each plan (by suffix): the months' tallies, plus and less the rows of some
+    days — the rows of every plan in one query."""
+    signed, days = {}, []
+    for suffix, plan in plans.items():
+        for sign, spans in ((PLUS, plan.plus), (LESS, plan.minus)):
+            if spans:
+                signed[f"inspections{suffix}{sign}"] = Count(
+                    "pk", filter=within_any("visited_at", spans)
+                )
+                days += spans
+    figures = dict.fromkeys(signed, 0)
     if signed:
-        where = within_any("visited_at", [*plan.plus, *plan.minus])
-        rows.update(src.inspections.filter(where).aggregate(**signed))
-    return tallies.inspections(src.grid_filter, plan.months) + rows["plus"] - rows["less"]
+        figures.update(src.inspections.filter(within_any("visited_at", days)).aggregate(**signed))
+    for suffix, plan in plans.items():
+        total = src.months(plan.months).inspections(plan.months) if plan.months else 0
+        total += figures.pop(f"inspections{suffix}{PLUS}", 0)
+        total -= figures.pop(f"inspections{suffix}{LESS}", 0)
+        figures[f"inspections{suffix}"] = total
+    return figures
 
 
 def accident_figures(accidents: QuerySet, period: Period) -> dict[str, Any]:
@@ -362,7 +389,7 @@ def trend(src: Sources, period: Period) -> dict[date, dict[str, int]]:
         piece.start.replace(day=1): {"found": 0, "closed": 0} for piece in period.months()
     }
     if plan.months:
-        counts.update(tallies.per_month(src.grid_filter, plan.months))
+        counts.update(src.months(plan.months).per_month(plan.months))
     parts = [
         per_month(field, spans, condition, series)
         for spans, sign in ((plan.plus, ""), (plan.minus, LESS))

@@ -64,55 +64,70 @@ def split(period: Period) -> Plan:
     return plan
 
 
-def grid_months(scope_filter: dict[str, Any]) -> QuerySet:
-    return GridMonth.objects.filter(**scope_filter).order_by()
+FIGURES = ("inspections", "found", "found_closed", "closed", "close_microseconds")
 
 
-def _sums(months: list[date], suffix: str) -> dict[str, Any]:
-    """Aliased "tally_…" apart from the fields (an alias "closed" would shadow the field)."""
-    inside = Q(month__in=months)
-    return {
-        f"tally_found{suffix}": Sum("found", filter=inside, default=0),
-        f"tally_closed{suffix}": Sum("found_closed", filter=inside, default=0),
-        f"tally_closed_in{suffix}": Sum("closed", filter=inside, default=0),
-        f"tally_close_microseconds{suffix}": Sum("close_microseconds", filter=inside, default=0),
-    }
+class MonthTable:
+    """A scope's grid-month tallies for some months, per place one level down (`key`, a grid
+    lookup such as "grid__village", or None) and month: read in one query, then summed in
+    Python for each figure of the page — the headline and the ranking, the visits, the trend."""
+
+    def __init__(self, scope_filter: dict[str, Any], key: str | None, months: list[date]):
+        self.months = set(months)
+        # Aliased apart from the fields (an alias "closed" would shadow the field).
+        sums = {f"n_{name}": Sum(name) for name in FIGURES}
+        rows = GridMonth.objects.filter(month__in=months, **scope_filter).order_by()
+        lookups = [key, "month"] if key else ["month"]
+        self.rows = (
+            [
+                {"place": row[key] if key else None, "month": row["month"]}
+                | {name: row[f"n_{name}"] for name in FIGURES}
+                for row in rows.values(*lookups).annotate(**sums)
+            ]
+            if months
+            else []
+        )
+
+    def covers(self, months: list[date]) -> bool:
+        return set(months) <= self.months
+
+    def _in(self, months: list[date]) -> list[dict]:
+        wanted = set(months)
+        return [row for row in self.rows if row["month"] in wanted]
+
+    def hazard_sums(
+        self, months: list[date], months_before: list[date], *, by_place: bool
+    ) -> dict[Any, dict[str, Any]]:
+        """Found, closed, closed in the months and their total time to close (µs), in `months`
+        and (suffix `_prev`) in `months_before`, per place or all under None."""
+        groups: dict[Any, dict[str, Any]] = {}
+        for suffix, rows in (("", self._in(months)), ("_prev", self._in(months_before))):
+            for row in rows:
+                group = groups.setdefault(row["place"] if by_place else None, {})
+                for name, figure in HAZARD_SUMS.items():
+                    group[f"{name}{suffix}"] = group.get(f"{name}{suffix}", 0) + row[figure]
+        return groups
+
+    def inspections(self, months: list[date]) -> int:
+        return sum(row["inspections"] for row in self._in(months))
+
+    def per_month(self, months: list[date]) -> dict[date, dict[str, int]]:
+        """Hazards found and closed per month (the trend chart)."""
+        counts: dict[date, dict[str, int]] = {}
+        for row in self._in(months):
+            month = counts.setdefault(row["month"], {"found": 0, "closed": 0})
+            month["found"] += row["found"]
+            month["closed"] += row["closed"]
+        return counts
 
 
-def _renamed(row: dict[str, Any]) -> dict[str, Any]:
-    return {name.removeprefix("tally_"): value for name, value in row.items()}
-
-
-def hazard_sums(
-    scope_filter: dict[str, Any], months: list[date], months_before: list[date], key: str | None
-) -> dict[Any, dict[str, Any]]:
-    """Found, closed, closed in the months and their total time to close, in `months` and in
-    `months_before`, per `key` (a grid lookup such as "grid__village") or under None. One query."""
-    if not months and not months_before:
-        return {}
-    rows = grid_months(scope_filter).filter(month__in=[*months, *months_before])
-    sums = {**_sums(months, ""), **_sums(months_before, "_prev")}
-    if key is None:
-        return {None: _renamed(rows.aggregate(**sums))}
-    return {row.pop(key): _renamed(row) for row in rows.values(key).annotate(**sums)}
-
-
-def inspections(scope_filter: dict[str, Any], months: list[date]) -> int:
-    if not months:
-        return 0
-    rows = grid_months(scope_filter).filter(month__in=months)
-    return rows.aggregate(n=Sum("inspections", default=0))["n"]
-
-
-def per_month(scope_filter: dict[str, Any], months: list[date]) -> dict[date, dict[str, int]]:
-    """Hazards found and closed per month (the trend chart)."""
-    rows = (
-        grid_months(scope_filter)
-        .filter(month__in=months)
-        .values("month")
-        .annotate(found_n=Sum("found"), closed_n=Sum("closed"))  # aliased apart from the fields
-    )
-    return {row["month"]: {"found": row["found_n"], "closed": row["closed_n"]} for row in rows}
+# The names hazard_groups gives the tallies' figures.
+HAZARD_SUMS = {
+    "found": "found",
+    "closed": "found_closed",
+    "closed_in": "closed",
+    "close_microseconds": "close_microseconds",
+}
 
 
 def sector_rows(town_filter: dict[str, Any], months: list[date]) -> QuerySet:
@@ -176,9 +191,6 @@ def counted_from_rows() -> tuple[dict, dict]:
         sectors[key]["found"] += row["found"]
         sectors[key]["found_closed"] += row["found_closed"]
     return _nonzero(grids), _nonzero(sectors)
-
-
-FIGURES = ("inspections", "found", "found_closed", "closed", "close_microseconds")
 
 
 def _nonzero(table: dict) -> dict:
