@@ -2,10 +2,12 @@
 kind of change, and read by the dashboard with the same answers as counting the rows."""
 
 import dataclasses
+import io
 from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -141,3 +143,18 @@ def test_tallies_give_the_figures_the_rows_give(town, period):
         assert kpis.inspection_figures(src, period, now=now) == kpis.inspection_figures(
             rows_only, period, now=now
         )
+
+
+def test_recount_tallies_finds_and_repairs_a_wrong_tally(town):
+    out = io.StringIO()
+    if not on_postgres():
+        call_command("recount_tallies", stdout=out)
+        assert "keeps no tallies" in out.getvalue()
+        return
+    row = GridMonth.objects.filter(inspections__gt=0).first()
+    GridMonth.objects.filter(pk=row.pk).update(inspections=row.inspections + 5)
+    with pytest.raises(CommandError, match="1 tallies differ"):
+        call_command("recount_tallies", stdout=out)
+    call_command("recount_tallies", "--repair", stdout=out)
+    assert "Tallies equal the rows" in out.getvalue()
+    assert tallies.drift() == []
