@@ -11,6 +11,7 @@ from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
+import psycopg
 import requests
 from PIL import Image
 
@@ -122,6 +123,22 @@ def phone_photo(target_bytes: int = 4 * 1024 * 1024, seed_color: int = 0) -> byt
         if len(data) >= target_bytes:
             break
     return data
+
+
+def time_sql(dsn: str, statements: list[str], runs: int) -> list[float]:
+    """Seconds to run all the statements, once per run, over one connection (autocommit)."""
+    totals = []
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for run in range(runs + 1):
+            started = time.perf_counter()
+            for sql in statements:
+                with conn.cursor() as cursor:
+                    cursor.execute(sql.encode())
+                    if cursor.description is not None:
+                        cursor.fetchall()
+            if run:  # the first run warms the connection
+                totals.append(time.perf_counter() - started)
+    return totals
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -26,7 +26,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg
 import requests
 
-from bench.common import PYTHON, ROOT, bench_env, login, manage, percentile, write_section
+from bench.common import (
+    PYTHON,
+    ROOT,
+    bench_env,
+    login,
+    manage,
+    percentile,
+    time_sql,
+    write_section,
+)
 
 PORT = 8797
 SERVER = "postgres://postgres@127.0.0.1:5432"
@@ -105,22 +114,6 @@ def capture_sql(username: str, url: str) -> list[str]:
     assert response.status_code == 200, f"{url}: HTTP {response.status_code}"
     statements = [DECLARE.sub("", query["sql"]) for query in captured.captured_queries]
     return [sql for sql in statements if not sql.startswith(WRITES)]
-
-
-def time_sql(dsn: str, statements: list[str], runs: int) -> list[float]:
-    """Seconds to run all the statements once, per run, over one connection (autocommit)."""
-    totals = []
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        for run in range(runs + 1):
-            started = time.perf_counter()
-            for sql in statements:
-                with conn.cursor() as cursor:
-                    cursor.execute(sql.encode())
-                    if cursor.description is not None:
-                        cursor.fetchall()
-            if run:  # the first run warms the connection
-                totals.append(time.perf_counter() - started)
-    return totals
 
 
 def time_page(session, base: str, url: str, runs: int) -> list[float]:

@@ -3,16 +3,14 @@
 Runs in the benchmark's own process against the benchmark database (bench/run.py sets Django up
 first): it picks realistic subjects — an officer with a typical grid, a premises with history,
 a hazard with a long trail — builds the URLs, and captures the SQL each page runs by calling
-it once through Django's test client. `time_sql` replays exactly those statements with psycopg.
+it once through Django's test client; `bench.common.time_sql` replays exactly those statements.
 """
 
 import re
 import statistics
-import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import psycopg
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.test import Client
@@ -233,22 +231,6 @@ def capture_sql(page: Page) -> int:
         if not sql.startswith(SKIP):
             page.sql.append(sql)
     return response.status_code
-
-
-def time_sql(dsn: str, statements: list[str], runs: int) -> list[float]:
-    """Seconds to run all the statements, once per run, over one connection (autocommit)."""
-    totals = []
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        for run in range(runs + 1):
-            started = time.perf_counter()
-            for sql in statements:
-                with conn.cursor() as cursor:
-                    cursor.execute(sql.encode())
-                    if cursor.description is not None:
-                        cursor.fetchall()
-            if run:  # the first run warms the connection
-                totals.append(time.perf_counter() - started)
-    return totals
 
 
 def median_ms(values: list[float]) -> float:

@@ -168,7 +168,7 @@ def _tally_line(check: dict | None) -> str:
 
 def _measure_page(page, sessions, requests_each: int, runs_sql: int, name: str) -> dict:
     from bench import load
-    from bench.pages import time_sql
+    from bench.common import time_sql
 
     export = page.kind == "export"
     n1 = 5 if export else requests_each
