@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -221,7 +221,10 @@ def capture_sql(page: Page) -> int:
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username=page.user))
     client.get(page.url)  # warm caches (content types, templates) as a running worker has them
-    with CaptureQueriesContext(connection) as captured:
+    # One thread: the capture sees this thread's connection only. A dashboard runs the same
+    # statements either way (dashboard/concurrent.py), on more connections at once when served.
+    one_thread = override_settings(DASHBOARD_QUERY_THREADS=1)
+    with one_thread, CaptureQueriesContext(connection) as captured:
         response = client.get(page.url)
         if response.streaming:
             b"".join(response.streaming_content)

@@ -172,7 +172,12 @@ def _measure_page(page, sessions, requests_each: int, runs_sql: int, name: str) 
 
     export = page.kind == "export"
     n1 = 5 if export else requests_each
-    load.run(sessions, page.user, page.url, concurrency=1, each=2 if export else 3)  # warm up
+    # Warm up every worker (and a dashboard's read threads): each keeps its connections, as
+    # in a server that has been running; a new connection's first queries load the catalogue.
+    if export:
+        load.run(sessions, page.user, page.url, concurrency=1, each=2)
+    else:
+        load.run(sessions, page.user, page.url, concurrency=8, each=2)
     load_at_start = load_average()
     single = load.run(sessions, page.user, page.url, concurrency=1, each=n1)
     eight = (
@@ -353,7 +358,10 @@ def write_results(args, generated: dict, pages: dict, sweeps: list[dict], quiet:
             + "c=1: one signed-in client, requests one after another; c=8: eight clients at once "
             "(threads, each its own session). Times are the client's, on 127.0.0.1, to the last "
             "byte. Raw SQL: the statements the page ran (captured in-process with "
-            "CaptureQueriesContext), replayed one after another with psycopg in the same run.\n\n"
+            "CaptureQueriesContext), replayed one after another with psycopg in the same run. "
+            "A dashboard runs those statements on three threads at once (dashboard/concurrent.py, "
+            "DASHBOARD_QUERY_THREADS); its raw SQL is still their sum, one after another. Before "
+            "each page is timed, 16 requests from 8 clients warm every worker's connections.\n\n"
             + pages_table(result)
             + "\n\n"
             + load_table(result)

@@ -111,6 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Threads (each with its own connection) a dashboard page runs its independent queries on, on
+# PostgreSQL; 1: one after another (dashboard/concurrent.py).
+DASHBOARD_QUERY_THREADS = env_int("DASHBOARD_QUERY_THREADS", 3)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.base import in_language
 from accounts.roles import Role
-from dashboard import kpis, links
+from dashboard import concurrent, kpis, links
 from dashboard import lists as short_lists
 from dashboard.figures import (
     COUNT,
@@ -84,11 +84,10 @@ CARD_PARTS = {
 }
 
 
-def _figures(src: kpis.Sources, where: dict, period: Period, h: dict, p: dict, now) -> dict:
-    """The headline figures; `h` and `p` are the hazard and premises figures, summed."""
+def _figures(where: dict, period: Period, h: dict, p: dict, i: dict, a: dict) -> dict:
+    """The headline figures from the hazard and premises figures (summed), the inspection and
+    the accident figures."""
     before = period.year_earlier()
-    i = kpis.inspection_figures(src, period, now=now)
-    a = kpis.accident_figures(src.accidents, period)
     a["casualties"] = a["deaths"] + a["injuries"]
     a["casualties_prev"] = a["deaths_prev"] + a["injuries_prev"]
     figures: dict[str, Figure] = {}
@@ -194,11 +193,11 @@ def _rank_key(order: str):
     return key
 
 
-def _ranking(scope: Scope, user, period: Period, groups: dict, order: str) -> list[RankRow]:
+def _ranking(scope: Scope, places: list, period: Period, groups: dict, order: str) -> list[RankRow]:
     if scope.child_kind is None:
         return []
     rows = []
-    for place in children(scope, user):
+    for place in places:
         data = {name: group.get(place.pk, {}) for name, group in groups.items()}
         figures = kpis.with_mean_days({**data["hazards"], **data["premises"]})
         rows.append(_rank_row(place, scope.child_kind, figures, period))
@@ -208,8 +207,7 @@ def _ranking(scope: Scope, user, period: Period, groups: dict, order: str) -> li
 # --- trend, breakdowns, lists ---------------------------------------------------------------------
 
 
-def _trend(src, where: dict, period: Period) -> list[dict]:
-    counts = kpis.trend(src, period)
+def _trend(counts: dict, where: dict, period: Period) -> list[dict]:
     months = []
     for piece in period.months():
         month = piece.start.replace(day=1)
@@ -253,8 +251,19 @@ def _breakdown_rows(table: list[dict], where: dict, period: Period, by: str) -> 
     return rows
 
 
-def _lists(src, scope: Scope, user, figures: dict[str, Figure], today, now) -> dict:
-    offenders, offender_count = short_lists.offenders(src, today=today, now=now)
+def _list_reads(src: kpis.Sources, today: date, now: datetime) -> dict:
+    """The short lists' queries, for concurrent.run_all."""
+    return {
+        "offenders": lambda: short_lists.offenders(src, today=today, now=now),
+        "open_major": lambda: short_lists.open_major_hazards(src, today=today),
+        "overdue": lambda: short_lists.overdue_hazards(src, today=today),
+        "patrol_due": lambda: short_lists.patrol_due_premises(src, today=today),
+        "never_inspected": lambda: short_lists.never_inspected_premises(src),
+    }
+
+
+def _lists(read: dict, scope: Scope, user, figures: dict[str, Figure]) -> dict:
+    offenders, offender_count = read["offenders"]
     offender_total = count(
         "offenders", offender_count, links.premises(scope.params, offender="true")
     )
@@ -263,15 +272,11 @@ def _lists(src, scope: Scope, user, figures: dict[str, Figure], today, now) -> d
     if is_office(user) or user.has_role(Role.VILLAGE_LEADER):
         offender_page = links.offender_page()
     lists = [
-        ("open_major", short_lists.open_major_hazards(src, today=today), figures["open_major"]),
-        ("overdue", short_lists.overdue_hazards(src, today=today), figures["overdue"]),
+        ("open_major", read["open_major"], figures["open_major"]),
+        ("overdue", read["overdue"], figures["overdue"]),
         ("offenders", offenders, offender_total),
-        ("patrol_due", short_lists.patrol_due_premises(src, today=today), figures["patrol_due"]),
-        (
-            "never_inspected",
-            short_lists.never_inspected_premises(src),
-            figures["never_inspected"],
-        ),
+        ("patrol_due", read["patrol_due"], figures["patrol_due"]),
+        ("never_inspected", read["never_inspected"], figures["never_inspected"]),
     ]
     return {
         key: ShortList(
@@ -298,25 +303,36 @@ def build(
     rank: str = DEFAULT_RANK,
     with_lists: bool = True,
 ) -> Board:
-    """Everything one dashboard page shows. A fixed number of queries, whatever the data size."""
+    """Everything one dashboard page shows. A fixed number of queries, whatever the data size,
+    run at once where they can be (dashboard/concurrent.py)."""
     src = kpis.sources(user, scope)
     where, by = scope.params, scope.child_kind
-    # One read of the hazards and of the premises serves both the headline and the ranking.
-    groups = {
-        "hazards": kpis.hazard_groups(src, period, today=today, by=by),
-        "premises": kpis.premises_groups(src.premises, today=today, by=by),
+    src.expect(period, period.year_earlier())
+    reads = {
+        # The slowest first. One read of the hazards and of the premises serves both the
+        # headline and the ranking.
+        "hazards": lambda: kpis.hazard_groups(src, period, today=today, by=by),
+        "inspections": lambda: kpis.inspection_figures(src, period, now=now),
+        "breakdowns": lambda: kpis.breakdowns(src, period, today=today),
+        **(_list_reads(src, today, now) if with_lists else {}),
+        "premises": lambda: kpis.premises_groups(src.premises, today=today, by=by),
+        "trend": lambda: kpis.trend(src, period),
+        "accidents": lambda: kpis.accident_figures(src.accidents, period),
+        "places": lambda: children(scope, user),
     }
+    read = concurrent.run_all(reads)
+    groups = {"hazards": read["hazards"], "premises": read["premises"]}
     h = kpis.summed(groups["hazards"])
     p = kpis.with_patrol_due(kpis.summed(groups["premises"]))
-    figures = _figures(src, where, period, h, p, now)
+    figures = _figures(where, period, h, p, read["inspections"], read["accidents"])
     board = Board(scope, period, period.year_earlier(), today, figures)
-    board.ranking = _ranking(scope, user, period, groups, rank)
+    board.ranking = _ranking(scope, read["places"], period, groups, rank)
     board.child_label = CHILD_LABELS.get(by or "", "")
-    board.trend = _trend(src, where, period)
-    tables = kpis.breakdowns(src, period, today=today)
+    board.trend = _trend(read["trend"], where, period)
+    tables = read["breakdowns"]
     board.breakdowns = {by: _breakdown_rows(tables[by], where, period, by) for by in tables}
     if with_lists:
-        board.lists = _lists(src, scope, user, figures, today, now)
+        board.lists = _lists(read, scope, user, figures)
     return board
 
 

@@ -13,6 +13,7 @@ Definitions (the ledger links in dashboard/links.py select the same rows):
 - mean days to close: closed_at − reported_at over the hazards closed in the period.
 """
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -69,20 +70,31 @@ class Sources:
     town_filter: dict[str, Any] | None = None
     child_key: str | None = None  # the places one level down, as a grid lookup
     tables: dict = field(default_factory=dict, compare=False, repr=False)
+    # The months a page will ask for, read at the first ask; the lock: a page's reads may run
+    # at once (dashboard/concurrent.py), and one read of the tallies serves them all.
+    wanted: set = field(default_factory=set, compare=False, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def split(self, period: Period) -> tallies.Plan:
         """Which months to read from the tallies and which days from the rows."""
         return tallies.split(period) if self.tallied else tallies.Plan(plus=[period])
 
+    def expect(self, *periods: Period) -> None:
+        """Read the tallied months of these periods with the first months asked for."""
+        if self.tallied:
+            for period in periods:
+                self.wanted.update(self.split(period).months)
+
     def months(self, months: list[date], key: str | None = None) -> tallies.MonthTable:
-        """The tallies of these months per place (`key`, by default one level down): read once
-        a page — the first reader (the hazard figures) asks for this year's months and last
-        year's, which serve the visits and the trend too."""
+        """The tallies of these months (and the expected ones) per place (`key`, by default
+        one level down): read once a page for the hazard figures, the visits and the trend."""
         key = key or self.child_key
-        table = self.tables.get(key)
-        if table is None or not table.covers(months):
-            table = self.tables[key] = tallies.MonthTable(self.grid_filter, key, months)
-        return table
+        with self.lock:
+            table = self.tables.get(key)
+            if table is None or not table.covers(months):
+                wanted = sorted(self.wanted.union(months))
+                table = self.tables[key] = tallies.MonthTable(self.grid_filter, key, wanted)
+            return table
 
 
 def inspections_visible_to(user) -> QuerySet:

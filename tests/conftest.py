@@ -43,3 +43,13 @@ def sqlite_flush_steps_around_triggers():
 
     with mock.patch.object(DatabaseOperations, "sql_flush", flush_past_triggers):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dashboard_threads_closed(django_db_setup):
+    """The dashboard's read threads (dashboard/concurrent.py) keep connections open; they are
+    closed before the test database is dropped, which PostgreSQL refuses while one is open."""
+    yield
+    from dashboard import concurrent
+
+    concurrent.close()
