@@ -21,7 +21,6 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    DecimalField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -32,7 +31,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from dashboard import tallies
@@ -49,7 +48,6 @@ IS_OPEN = Q(status__in=OPEN_STATUSES)
 IS_MAJOR = Q(severity=Severity.MAJOR)
 OPERATING = Q(status=Premises.Status.OPERATING)
 TIME_TO_CLOSE = ExpressionWrapper(F("closed_at") - F("reported_at"), output_field=DurationField())
-ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=12, decimal_places=2))
 # Premises lookup of the place each row of a ranking stands for.
 CHILD_KEYS = {TOWN: "grid__village__town", VILLAGE: "grid__village", GRID: "grid"}
 
@@ -364,18 +362,26 @@ def _visits(src: Sources, plans: dict[str, tallies.Plan]) -> dict[str, int]:
 
 
 def accident_figures(accidents: QuerySet, period: Period) -> dict[str, Any]:
-    """Accidents, deaths, injuries and direct loss in the period and a year earlier. One query."""
+    """Accidents, deaths, injuries and direct loss in the period and a year earlier. One query
+    for the rows of both (a county has a few dozen accidents a year), added up here."""
+    spans = {"": period, "_prev": period.year_earlier()}
     figures: dict[str, Any] = {}
     where = Q()
-    for suffix, span in (("", period), ("_prev", period.year_earlier())):
-        on = Q(occurred_on__gte=span.start, occurred_on__lte=span.end)
-        where |= on
-        figures[f"accidents{suffix}"] = Count("pk", filter=on)
-        for name, zero in (("deaths", Value(0)), ("injuries", Value(0)), ("direct_loss", ZERO)):
-            # Aliased apart from the field: Sum("deaths") must not read an aggregate "deaths".
-            figures[f"total_{name}{suffix}"] = Coalesce(Sum(name, filter=on), zero)
-    totals = accidents.filter(where).aggregate(**figures)
-    return {key.removeprefix("total_"): value for key, value in totals.items()}
+    for suffix, span in spans.items():
+        where |= Q(occurred_on__gte=span.start, occurred_on__lte=span.end)
+        figures |= {f"accidents{suffix}": 0, f"deaths{suffix}": 0, f"injuries{suffix}": 0}
+        figures[f"direct_loss{suffix}"] = Decimal(0)
+    rows = accidents.filter(where).order_by()
+    for day, deaths, injuries, loss in rows.values_list(
+        "occurred_on", "deaths", "injuries", "direct_loss"
+    ):
+        for suffix, span in spans.items():
+            if span.start <= day <= span.end:
+                figures[f"accidents{suffix}"] += 1
+                figures[f"deaths{suffix}"] += deaths
+                figures[f"injuries{suffix}"] += injuries
+                figures[f"direct_loss{suffix}"] += loss or 0
+    return figures
 
 
 # --- rankings, trend, breakdowns --------------------------------------------------------------

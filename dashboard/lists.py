@@ -13,6 +13,24 @@ from premises.models import Premises
 LIST_SIZE = 10
 HAZARD_RELATIONS = ("premises__grid__village", "premises__business_type", "department")
 PREMISES_RELATIONS = ("grid__village", "business_type")
+# What the lists show (templates/dashboard/_hazard_item.html, _premises_item.html): ten rows of
+# a few columns each instead of every column of five tables.
+HAZARD_SHOWN = (
+    *("ledger_number", "severity", "rectify_by", "description", "premises"),
+    *("premises__name", "premises__grid__name", "premises__grid__village__name"),
+)
+PREMISES_SHOWN = (
+    *("name", "risk_level", "last_inspected_at", "grid", "business_type"),
+    *("grid__name", "grid__village__name", "business_type__name_zh", "business_type__name_en"),
+)
+
+
+def _hazards_shown(hazards: QuerySet) -> QuerySet:
+    return hazards.select_related("premises__grid__village").only(*HAZARD_SHOWN)
+
+
+def _premises_shown(premises: QuerySet) -> QuerySet:
+    return premises.select_related(*PREMISES_RELATIONS).only(*PREMISES_SHOWN)
 
 
 def _with_days_overdue(hazards: list[Hazard], today: date) -> list[Hazard]:
@@ -23,22 +41,13 @@ def _with_days_overdue(hazards: list[Hazard], today: date) -> list[Hazard]:
 
 def open_major_hazards(src: Sources, *, today: date, limit: int = LIST_SIZE) -> list[Hazard]:
     """Open major hazards, the nearest (or most passed) deadline first."""
-    rows = (
-        src.hazards.open()
-        .major()
-        .select_related(*HAZARD_RELATIONS)
-        .order_by("rectify_by", "pk")[:limit]
-    )
+    rows = _hazards_shown(src.hazards.open().major()).order_by("rectify_by", "pk")[:limit]
     return _with_days_overdue(list(rows), today)
 
 
 def overdue_hazards(src: Sources, *, today: date, limit: int = LIST_SIZE) -> list[Hazard]:
     """Open hazards past their deadline, the longest overdue first."""
-    rows = (
-        src.hazards.overdue(today)
-        .select_related(*HAZARD_RELATIONS)
-        .order_by("rectify_by", "pk")[:limit]
-    )
+    rows = _hazards_shown(src.hazards.overdue(today)).order_by("rectify_by", "pk")[:limit]
     return _with_days_overdue(list(rows), today)
 
 
@@ -69,10 +78,8 @@ def offenders(
         )
     )
     first = [pk for _code, _name, pk in keys[:limit]]
-    rows = (
-        Premises.objects.filter(pk__in=first)
-        .select_related(*PREMISES_RELATIONS)
-        .order_by("grid__village__code", "name", "pk")
+    rows = _premises_shown(Premises.objects.filter(pk__in=first)).order_by(
+        "grid__village__code", "name", "pk"
     )
     return list(rows), len(keys)
 
@@ -80,20 +87,14 @@ def offenders(
 def patrol_due_premises(src: Sources, *, today: date, limit: int = LIST_SIZE) -> list[Premises]:
     """Operating premises past their patrol date, the longest overdue first (the never inspected
     have their own list and come last). Walks the operating-by-due-date index: no sort."""
-    rows = (
-        src.premises.patrol_due(today)
-        .select_related(*PREMISES_RELATIONS)
-        .order_by(F("patrol_due_on").asc(nulls_last=True), "pk")
+    rows = _premises_shown(src.premises.patrol_due(today)).order_by(
+        F("patrol_due_on").asc(nulls_last=True), "pk"
     )
     return list(rows[:limit])
 
 
 def never_inspected_premises(src: Sources, *, limit: int = LIST_SIZE) -> list[Premises]:
     """Operating premises with no inspection at all, the first registered first."""
-    rows = (
-        src.premises.operating()
-        .filter(last_inspected_at__isnull=True)
-        .select_related(*PREMISES_RELATIONS)
-        .order_by("pk")
-    )
+    rows = _premises_shown(src.premises.operating().filter(last_inspected_at__isnull=True))
+    rows = rows.order_by("pk")
     return list(rows[:limit])

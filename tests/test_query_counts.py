@@ -164,3 +164,33 @@ def test_officer_home(client, place, django_assert_num_queries, rows):
     count_queries(
         client, reverse("home"), place["officer"], django_assert_num_queries, OFFICER_HOME
     )
+
+
+# The dashboard (a whole town, year to date, for the safety office): + memberships, the towns
+# (picker and count), the hazard figures (open; the period's days or rows; on PostgreSQL the
+# tallies), the visits and premises visited (three), the accidents, the places ranked, the
+# premises figures, the trend, the breakdowns (overdue; the period's rows; with tallies the
+# sector tallies and their names), the five lists (offenders: keys, then the first ten).
+# Each list shows its ten rows with what they need selected: a deferred field would add a query
+# per row here.
+DASHBOARD = {"sqlite": 24, "postgresql": 27}
+
+
+@pytest.mark.parametrize("rows", [FEW, MANY])
+def test_dashboard(client, place, django_assert_num_queries, rows):
+    from django.db import connection
+
+    office = UserFactory(role=Role.SAFETY_OFFICE)
+    today = timezone.localdate()
+    for premises in premises_with_everything(place["grid"], rows):
+        HazardFactory(premises=premises, major_rectifying=True, rectify_by=today)
+        HazardFactory(premises=premises, rectifying=True, rectify_by=today - timedelta(days=40))
+    response = count_queries(
+        client, reverse("dashboard:index"), office, django_assert_num_queries,
+        DASHBOARD[connection.vendor],
+    )  # fmt: skip
+    lists = response.context["board"].lists
+    if rows == MANY:  # every list full
+        assert {key: len(short.items) for key, short in lists.items()} == dict.fromkeys(
+            ("open_major", "overdue", "offenders", "patrol_due", "never_inspected"), 10
+        )
