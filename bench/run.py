@@ -137,7 +137,7 @@ def measure_pages(name: str, requests_each: int, runs_sql: int) -> dict:
 
 def tally_check() -> dict:
     """The dashboard's monthly tallies against the rows they summarise (dashboard/tallies.py)."""
-    from dashboard.models import GridMonth, SectorMonth
+    from dashboard.models import GridMonth, PremisesYear, SectorMonth
     from dashboard.tallies import drift
 
     started = time.monotonic()
@@ -145,6 +145,7 @@ def tally_check() -> dict:
     return {
         "grid_months": GridMonth.objects.count(),
         "sector_months": SectorMonth.objects.count(),
+        "premises_years": PremisesYear.objects.count(),
         "differences": len(differences),
         "first": differences[:3],
         "seconds": time.monotonic() - started,
@@ -160,8 +161,9 @@ def _tally_line(check: dict | None) -> str:
         else f"**{check['differences']} differences** (e.g. {check['first']})"
     )
     return (
-        f"Dashboard tallies: {check['grid_months']:,} grid-month and {check['sector_months']:,} "
-        f"sector-month rows, recounted from the rows with the ORM and compared "
+        f"Dashboard tallies: {check['grid_months']:,} grid-month, {check['sector_months']:,} "
+        f"sector-month and {check.get('premises_years', 0):,} premises-year rows, recounted from "
+        f"the rows with the ORM and compared "
         f"({check['seconds']:.0f} s): {verdict}.\n\n"
     )
 

@@ -25,16 +25,20 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Sum,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from dashboard import tallies
+from dashboard.models import PremisesYear
 from dashboard.periods import Period
 from dashboard.scopes import COUNTY, GRID, TOWN, VILLAGE, Scope
 from grids.models import Department
@@ -330,6 +334,8 @@ def inspection_figures(src: Sources, period: Period, *, now: datetime) -> dict[s
     for suffix, span in spans.items():
         if span.until > now:
             visited = src.premises.filter(last_inspected_at__gte=span.since).count()
+        elif src.tallied:
+            visited = premises_visited(src, span)
         else:
             # Premises in scope with a visit in the span: an index probe per premises
             # (premises, visited_at) instead of a DISTINCT over a year of visits.
@@ -337,6 +343,33 @@ def inspection_figures(src: Sources, period: Period, *, now: datetime) -> dict[s
             visited = src.premises.filter(Exists(visits)).count()
         figures[f"premises_inspected{suffix}"] = visited
     return figures
+
+
+def premises_visited(src: Sources, period: Period) -> int:
+    """How many premises of the scope had a visit in the period: rows of PremisesYear (kept on
+    PostgreSQL) with one of the period's days set — per year, the days as a bit mask."""
+    scoped = {f"premises__{lookup}": value for lookup, value in src.grid_filter.items()}
+    condition = Q(pk__in=[])
+    for year, days in _days_by_year(period).items():
+        mask = RawSQL(
+            'bit_count("dashboard_premisesyear"."days" & %s::bit(366))',
+            [tallies.days_of_year(days)],
+            output_field=IntegerField(),
+        )
+        condition |= Q(year=year) & GreaterThan(mask, 0)
+    rows = PremisesYear.objects.filter(condition, **scoped)
+    if len({day.year for day in (period.start, period.end)}) == 1:
+        return rows.count()
+    return rows.values("premises_id").distinct().count()  # a premises may have two years
+
+
+def _days_by_year(period: Period) -> dict[int, list[date]]:
+    days: dict[int, list[date]] = {}
+    day = period.start
+    while day <= period.end:
+        days.setdefault(day.year, []).append(day)
+        day += timedelta(days=1)
+    return days
 
 
 def _visits(src: Sources, plans: dict[str, tallies.Plan]) -> dict[str, int]:

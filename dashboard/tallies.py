@@ -5,6 +5,10 @@ partial months (at most one at each end: "year to date" ends today) — see `spl
 PostgreSQL keeps tallies, and they count every premises, so they serve users who see the whole
 town; everyone else's figures (a village leader's villages, a department's sector) are counted
 from the rows, which are few for them.
+
+Premises inspected in a past period are not a sum of months (a premises visited in two months
+counts once): they are read from the days of each year each premises was visited
+(PremisesYear), a row per premises and year with the period's days as a bit mask.
 """
 
 from collections import defaultdict
@@ -15,10 +19,10 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from dashboard.models import GridMonth, SectorMonth
+from dashboard.models import DAYS_IN_A_YEAR, GridMonth, PremisesYear, SectorMonth
 from dashboard.periods import Period, month_end
 from hazards.models import Hazard, Inspection
 
@@ -151,10 +155,10 @@ def _day(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def counted_from_rows() -> tuple[dict, dict]:
+def counted_from_rows() -> tuple[dict, dict, dict]:
     """What the tallies should hold, counted from the rows with the ORM (independently of the
-    triggers' SQL): {(grid, month): figures} and {(town, month, category, department, business
-    type): figures}, leaving out all-zero rows."""
+    triggers' SQL): {(grid, month): figures}, {(town, month, category, department, business
+    type): figures}, leaving out all-zero rows, and {(premises, year): {"days": bits}}."""
     grids: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
     visits = Inspection.objects.values(g=F("premises__grid"), m=_month("visited_at"))
     for row in visits.annotate(n=Count("pk")).order_by():
@@ -190,14 +194,33 @@ def counted_from_rows() -> tuple[dict, dict]:
         key = (row["t"], _day(row["m"]), row["c"], row["d"] or 0, row["b"])
         sectors[key]["found"] += row["found"]
         sectors[key]["found_closed"] += row["found_closed"]
-    return _nonzero(grids), _nonzero(sectors)
+    return _nonzero(grids), _nonzero(sectors), _premises_years()
+
+
+def days_of_year(days: list[date]) -> str:
+    """PremisesYear.days: the bits of these days of one year."""
+    bits = ["0"] * DAYS_IN_A_YEAR
+    for day in days:
+        bits[day.timetuple().tm_yday - 1] = "1"
+    return "".join(bits)
+
+
+def _premises_years() -> dict[tuple[int, int], dict[str, str]]:
+    """{(premises, year): {"days": bits}} from the visits."""
+    visited: dict[tuple[int, int], list[date]] = defaultdict(list)
+    rows = Inspection.objects.values_list(
+        "premises_id", TruncDate("visited_at", tzinfo=timezone.get_default_timezone())
+    )
+    for premises, day in rows.distinct().order_by().iterator(chunk_size=10_000):
+        visited[premises, day.year].append(day)
+    return {key: {"days": days_of_year(days)} for key, days in visited.items()}
 
 
 def _nonzero(table: dict) -> dict:
     return {key: dict(value) for key, value in table.items() if any(value.values())}
 
 
-def stored() -> tuple[dict, dict]:
+def stored() -> tuple[dict, dict, dict]:
     grids = {
         (row.pop("grid_id"), row.pop("month")): row
         for row in GridMonth.objects.values("grid_id", "month", *FIGURES)
@@ -220,7 +243,11 @@ def stored() -> tuple[dict, dict]:
             "found_closed",
         )
     }
-    return _nonzero(grids), _nonzero(sectors)
+    years = {
+        (row.pop("premises_id"), row.pop("year")): row
+        for row in PremisesYear.objects.values("premises_id", "year", "days")
+    }
+    return _nonzero(grids), _nonzero(sectors), years
 
 
 def drift() -> list[str]:
@@ -229,7 +256,10 @@ def drift() -> list[str]:
         return []
     differences = []
     for name, expected, actual in zip(
-        ("grid month", "sector month"), counted_from_rows(), stored(), strict=True
+        ("grid month", "sector month", "premises year"),
+        counted_from_rows(),
+        stored(),
+        strict=True,
     ):
         for key in sorted(expected.keys() | actual.keys(), key=str):
             if expected.get(key) != actual.get(key):
@@ -260,3 +290,4 @@ def rebuild() -> None:
     if kept():
         with connection.cursor() as cursor:
             cursor.execute("SELECT gw_tally_rebuild()")
+            cursor.execute("SELECT gw_premises_year_rebuild()")

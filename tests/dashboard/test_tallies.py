@@ -12,12 +12,12 @@ from django.db import connection
 from django.utils import timezone
 
 from dashboard import kpis, tallies
-from dashboard.models import GridMonth
+from dashboard.models import GridMonth, PremisesYear
 from dashboard.periods import Period
 from dashboard.scopes import scope_from
 from hazards.models import Category, Hazard, Inspection
 from tests.dashboard import known_town
-from tests.dashboard.known_town import NOW, TODAY
+from tests.dashboard.known_town import NOW, TODAY, at
 from tests.factories import (
     BusinessTypeFactory,
     DepartmentFactory,
@@ -93,6 +93,29 @@ def test_tallies_follow_every_kind_of_change(town):
     assert tallies.drift() == []
 
 
+def test_the_days_a_premises_was_visited_follow_its_visits(town):
+    """A visit sets its local day of its year; a visit moved or deleted recounts the year it
+    left from the rows."""
+    if not on_postgres():
+        pytest.skip("only PostgreSQL keeps tallies")
+    premises = town.p["p3"]
+
+    def days(year: int) -> list[int]:
+        bits = PremisesYear.objects.filter(premises=premises, year=year).values_list(
+            "days", flat=True
+        )
+        return [n + 1 for n, bit in enumerate(bits.first() or "") if bit == "1"]
+
+    new_years_eve = InspectionFactory(premises=premises, visited_at=at(2025, 12, 31, 23, 30))
+    InspectionFactory(premises=premises, visited_at=at(2025, 2, 1))  # local midnight: day 32
+    assert days(2025) == [32, 365]
+    Inspection.objects.filter(pk=new_years_eve.pk).update(visited_at=at(2026, 1, 1))
+    assert (days(2025), days(2026)) == ([32], [1])
+    Inspection.objects.filter(premises=premises).delete()
+    assert (days(2025), days(2026)) == ([], [])
+    assert tallies.drift() == []
+
+
 def test_a_wrong_tally_is_found(town):
     if not on_postgres():
         pytest.skip("only PostgreSQL keeps tallies")
@@ -101,6 +124,10 @@ def test_a_wrong_tally_is_found(town):
     differences = tallies.drift()
     assert len(differences) == 1
     assert "found': " in differences[0]
+    tallies.rebuild()
+    assert tallies.drift() == []
+    PremisesYear.objects.filter(premises=town.p["p1"], year=2026).update(days="1" * 366)
+    assert [line.split(" (")[0] for line in tallies.drift()] == ["premises year"]
     tallies.rebuild()
     assert tallies.drift() == []
 
