@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, connections
 
 _pool: ThreadPoolExecutor | None = None
+_pool_size = 0
 _pool_lock = threading.Lock()
 
 
@@ -34,10 +35,11 @@ def threads() -> int:
 def _executor(size: int) -> ThreadPoolExecutor:
     # Made in the process that uses it (after a gunicorn worker forks), kept for its life: the
     # threads keep their connections between pages as the request thread does (CONN_MAX_AGE).
-    global _pool
+    global _pool, _pool_size
     with _pool_lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="dashboard-read")
+            _pool_size = size
         return _pool
 
 
@@ -66,10 +68,9 @@ def close() -> None:
     PostgreSQL refuses while a connection is open)."""
     global _pool
     with _pool_lock:
-        pool, _pool = _pool, None
+        pool, _pool, size = _pool, None, _pool_size
     if pool is None:
         return
-    size = pool._max_workers
     # One closing task per thread: each waits at the barrier until every thread has taken one.
     barrier = threading.Barrier(size)
 

@@ -350,26 +350,17 @@ def premises_visited(src: Sources, period: Period) -> int:
     PostgreSQL) with one of the period's days set — per year, the days as a bit mask."""
     scoped = {f"premises__{lookup}": value for lookup, value in src.grid_filter.items()}
     condition = Q(pk__in=[])
-    for year, days in _days_by_year(period).items():
-        mask = RawSQL(
+    for year, mask in tallies.day_masks(period).items():
+        hits = RawSQL(
             'bit_count("dashboard_premisesyear"."days" & %s::bit(366))',
-            [tallies.days_of_year(days)],
+            [mask],
             output_field=IntegerField(),
         )
-        condition |= Q(year=year) & GreaterThan(mask, 0)
+        condition |= Q(year=year) & GreaterThan(hits, 0)
     rows = PremisesYear.objects.filter(condition, **scoped)
-    if len({day.year for day in (period.start, period.end)}) == 1:
+    if period.start.year == period.end.year:
         return rows.count()
     return rows.values("premises_id").distinct().count()  # a premises may have two years
-
-
-def _days_by_year(period: Period) -> dict[int, list[date]]:
-    days: dict[int, list[date]] = {}
-    day = period.start
-    while day <= period.end:
-        days.setdefault(day.year, []).append(day)
-        day += timedelta(days=1)
-    return days
 
 
 def _visits(src: Sources, plans: dict[str, tallies.Plan]) -> dict[str, int]:

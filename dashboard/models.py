@@ -1,13 +1,14 @@
-"""Monthly tallies of the rows the dashboard counts (DESIGN.md §6), so that a year of a county is
-read from a few thousand rows instead of hundreds of thousands.
+"""Tallies of the rows the dashboard counts (DESIGN.md §6), so that a year of a county is read
+from a few thousand rows instead of hundreds of thousands: per month (GridMonth, SectorMonth) and,
+for premises visited, per premises and year (PremisesYear).
 
-On PostgreSQL, triggers (migrations 0002 and 0004) keep them exact in the same transaction as every
-insert, update and delete of an inspection or a hazard and every move of a premises to another
-grid or business type — whatever makes the change: a page, the admin, a queryset update, a
-script. `dashboard.tallies.drift()` compares them with the rows (the suite checks it after every
-PostgreSQL test). On SQLite they stay empty and the dashboard counts rows.
+On PostgreSQL, triggers (migrations 0002 and 0004) keep them exact in the same transaction as
+every insert, update and delete of an inspection or a hazard and every move of a premises to
+another grid or business type — whatever makes the change: a page, the admin, a queryset
+update, a script. `dashboard.tallies.drift()` compares them with the rows (the suite checks it
+after every PostgreSQL test). On SQLite they stay empty and the dashboard counts rows.
 
-A month (a day) is the local calendar month (day) (settings.TIME_ZONE) of the timestamp counted.
+Months and days are local (settings.TIME_ZONE) calendar months and days of the timestamp counted.
 """
 
 from django.db import models

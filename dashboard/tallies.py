@@ -205,6 +205,15 @@ def days_of_year(days: list[date]) -> str:
     return "".join(bits)
 
 
+def day_masks(period: Period) -> dict[int, str]:
+    """The period's days as PremisesYear.days bits, per year."""
+    days: dict[int, list[date]] = defaultdict(list)
+    for offset in range(period.days):
+        day = period.start + timedelta(days=offset)
+        days[day.year].append(day)
+    return {year: days_of_year(year_days) for year, year_days in days.items()}
+
+
 def _premises_years() -> dict[tuple[int, int], dict[str, str]]:
     """{(premises, year): {"days": bits}} from the visits."""
     visited: dict[tuple[int, int], list[date]] = defaultdict(list)
