@@ -227,8 +227,8 @@ def _breakdown_label(by: str, row: dict) -> tuple[str, object]:
     if by == "category":
         return str(Category(row["category"]).label), row["category"]
     if by == "business_type":
-        names = row["premises__business_type__name_zh"], row["premises__business_type__name_en"]
-        return in_language(*names), row["premises__business_type"]
+        names = row["business_type__name_zh"], row["business_type__name_en"]
+        return in_language(*names), row["business_type"]
     if row["department"] is None:
         return str(_("No department")), "null"
     return in_language(row["department__name"], row["department__name_en"]), row["department"]

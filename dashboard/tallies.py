@@ -260,10 +260,14 @@ def stored() -> tuple[dict, dict, dict]:
 
 
 def drift() -> list[str]:
-    """Where the tallies disagree with the rows (empty when they agree, or are not kept)."""
+    """Where the tallies, or the hazards' copies of their premises' grid and business type
+    (Hazard.grid), disagree with the rows (empty when they agree)."""
+    differences = [
+        f"hazard {pk}: grid {grid}, business type {kind}, its premises' {p_grid}, {p_kind}"
+        for pk, grid, kind, p_grid, p_kind in _misplaced_hazards()
+    ]
     if not kept():
-        return []
-    differences = []
+        return differences
     for name, expected, actual in zip(
         ("grid month", "sector month", "premises year"),
         counted_from_rows(),
@@ -276,6 +280,18 @@ def drift() -> list[str]:
                     f"{name} {key}: rows {expected.get(key)}, tally {actual.get(key)}"
                 )
     return differences
+
+
+def _misplaced_hazards() -> list[tuple]:
+    """The first hazards whose copy of their premises' grid or business type is not theirs."""
+    same = Q(grid_id=F("premises__grid_id"), business_type_id=F("premises__business_type_id"))
+    wrong = Hazard.objects.filter(~same | Q(grid__isnull=True) | Q(business_type__isnull=True))
+    columns = ("pk", "grid_id", "business_type_id")
+    return list(
+        wrong.order_by("pk").values_list(
+            *columns, "premises__grid_id", "premises__business_type_id"
+        )[:20]
+    )
 
 
 @contextmanager

@@ -99,24 +99,25 @@ class LedgerFilter(django_filters.FilterSet):
     recurrence = django_filters.BooleanFilter(
         label=_("Recurrences only"), method="only_recurrences", widget=forms.CheckboxInput
     )
+    # The places and the business type: the hazard's copies of its premises' (Hazard.grid).
     # The dashboard's town scope in a county (the town picker); hidden on the ledger page.
     town = django_filters.ModelChoiceFilter(
         label=_("Town"),
-        field_name="premises__grid__village__town",
+        field_name="grid__village__town",
         queryset=Town.objects.all(),
         empty_label=_("All towns"),
     )
     village = django_filters.ModelChoiceFilter(
         label=_("Village"),
         widget=LongSelect,
-        field_name="premises__grid__village",
+        field_name="grid__village",
         queryset=Village.objects.none(),
         empty_label=_("All villages"),
     )
     grid = django_filters.ModelChoiceFilter(
         label=_("Grid"),
         widget=LongSelect,
-        field_name="premises__grid",
+        field_name="grid",
         queryset=Grid.objects.none(),
         empty_label=_("All grids"),
     )
@@ -128,7 +129,7 @@ class LedgerFilter(django_filters.FilterSet):
     )
     business_type = django_filters.ModelChoiceFilter(
         label=_("Business type"),
-        field_name="premises__business_type",
+        field_name="business_type",
         queryset=BusinessType.objects.all(),
         empty_label=_("All types"),
         widget=LongSelect,

@@ -248,6 +248,14 @@ class Premises(TimeStamped):
                 name="premises_never_inspected",
                 condition=Q(status="operating", last_inspected_at__isnull=True),
             ),
+            # The dashboard's coverage figures per place: operating premises per grid, with
+            # what they count (dashboard.kpis.premises_groups), without reading the table.
+            models.Index(
+                fields=["grid"],
+                include=["patrol_due_on", "last_inspected_at"],
+                name="premises_operating_grid",
+                condition=Q(status="operating"),
+            ),
             # Registry filters and dashboard breakdowns by type and colour.
             models.Index(fields=["business_type", "risk_level"], name="premises_type_risk"),
         ]

@@ -234,7 +234,8 @@ def hazard_rows(lives: list[Life]) -> Iterator[tuple]:
         recurrence = h.recurrence_of.id if h.recurrence_of else None
         on_spot = bool(h.on_spot) and h.status == Hazard.Status.CLOSED
         yield (
-            h.id, h.found_at, h.updated_at, h.ledger_number, h.premises.id, h.visit.id, notice,
+            h.id, h.found_at, h.updated_at, h.ledger_number, h.premises.id, h.premises.grid.pk,
+            h.premises.btype.pk, h.visit.id, notice,
             h.item.id, h.category, h.description, h.location, REQUIREMENTS[h.category],
             h.severity, h.status, h.rectify_by, h.department, h.escalation_level, recurrence,
             on_spot, h.reject_count, plan["plan_measures"], funds, plan["plan_responsible"],

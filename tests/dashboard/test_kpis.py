@@ -329,7 +329,8 @@ def test_dashboard_query_count_does_not_grow_with_the_data(client, town, user):
 
 
 def test_kpi_functions_run_a_fixed_number_of_queries(town, django_assert_num_queries):
-    """A fixed number of queries each (open hazards apart from the period's). On PostgreSQL the
+    """A fixed number of queries each (open hazards, and the open major ones, apart from the
+    period's; premises per grid, then the places of the grids). On PostgreSQL the
     whole months come from the tallies instead of the rows: one query for the hazard figures,
     the visits and the trend of a page together (the breakdowns read the sector tallies and
     name their business types and departments)."""
@@ -339,7 +340,7 @@ def test_kpi_functions_run_a_fixed_number_of_queries(town, django_assert_num_que
         return kpis.sources(town.office, scope)
 
     tally = 1 if fresh().tallied else 0
-    with django_assert_num_queries(2):  # the open hazards; the period's rows or its tallies
+    with django_assert_num_queries(3):  # open, open major; the period's rows or its tallies
         kpis.hazard_figures(fresh(), PERIOD, today=TODAY)
     # Visits (the rows, or each year's tallies); premises visited this year and the last.
     with django_assert_num_queries(3 + tally):
@@ -351,13 +352,13 @@ def test_kpi_functions_run_a_fixed_number_of_queries(town, django_assert_num_que
     with django_assert_num_queries(1):
         kpis.trend(fresh(), PERIOD)
     src = fresh()
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         groups = kpis.hazard_groups(src, PERIOD, today=TODAY, by="village")
     with django_assert_num_queries(3 - tally):  # the tallies were read with the hazard figures
         kpis.inspection_figures(src, PERIOD, now=NOW)
     with django_assert_num_queries(1 - tally):
         kpis.trend(src, PERIOD)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         kpis.premises_groups(src.premises, today=TODAY, by="village")
     with django_assert_num_queries(2 + 2 * tally):
         kpis.breakdowns(src, PERIOD, today=TODAY)
