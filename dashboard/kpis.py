@@ -41,7 +41,7 @@ from dashboard import tallies
 from dashboard.models import PremisesYear
 from dashboard.periods import Period
 from dashboard.scopes import COUNTY, GRID, TOWN, VILLAGE, Scope
-from grids.models import Department, Grid
+from grids.models import Department
 from hazards.accidents import accidents_visible_to
 from hazards.models import OPEN_STATUSES, Hazard, HazardQuerySet, Inspection, Severity
 from premises.models import BusinessType, Premises
@@ -313,30 +313,17 @@ def _premises_counts(today: date) -> dict[str, Any]:
     }
 
 
-# The place one level down, seen from a grid.
-GRID_PLACE = {TOWN: "village__town", VILLAGE: "village", GRID: "pk"}
-
-
 def premises_groups(
     premises: QuerySet, *, today: date, by: str | None = None
 ) -> dict[Any, dict[str, int]]:
     """Operating premises, those inside their patrol interval (covered), never inspected — now,
-    per place one level down (`by`) or for all under the key None.
-
-    Counted per grid, then added up per place here: grouped by town in SQL, each of a county's
-    100,000 premises was joined to its grid and village (~60 ms; per grid ~15 ms, and one read
-    of the 1,500 grids)."""
+    per place one level down (`by`) or for all under the key None. One query, an index-only
+    scan of the operating premises by grid (premises_operating_grid)."""
     operating = premises.filter(OPERATING).order_by()
     if by is None:
         return {None: operating.aggregate(**_premises_counts(today))}
-    place_of = dict(Grid.objects.values_list("pk", GRID_PLACE[by])) if by != GRID else None
-    groups: dict[Any, dict[str, int]] = {}
-    for row in operating.values("grid").annotate(**_premises_counts(today)):
-        grid = row.pop("grid")
-        group = groups.setdefault(place_of[grid] if place_of else grid, dict.fromkeys(row, 0))
-        for name, value in row.items():
-            group[name] += value
-    return groups
+    key = CHILD_KEYS[by]
+    return {row.pop(key): row for row in operating.values(key).annotate(**_premises_counts(today))}
 
 
 def premises_figures(premises: QuerySet, *, today: date) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from dashboard.kpis import Sources
-from grids.models import Grid
+from grids.models import Grid, Village
 from hazards.models import Hazard
 from hazards.offenders import long_overdue, recurred, rejected_twice
 from premises.models import Premises
@@ -76,13 +76,12 @@ def offenders(
     (index scans of the hazards), then the premises of the first villages' grids only. Without
     the offenders page's per-rule flags (three EXISTS a row)."""
     per_grid = _offenders_per_grid(_offending(src, today=today, now=now))
-    village_of = dict(Grid.objects.values_list("pk", "village__code"))
-    first_grids, counted = [], 0
-    for grid in sorted(per_grid, key=lambda grid: (village_of[grid], grid)):
-        if counted >= limit and village_of[grid] != village_of[first_grids[-1]]:
+    first_grids, counted, last_village = [], 0, None
+    for (village, grid), n in sorted(per_grid.items()):
+        if counted >= limit and village != last_village:
             break  # the first villages are complete: their names sort before the others'
         first_grids.append(grid)
-        counted += per_grid[grid]
+        counted, last_village = counted + n, village
     hazards = _offending(src, today=today, now=now, grids=first_grids)
     rows = _premises_shown(Premises.objects.filter(pk__in=hazards)).order_by(
         "grid__village__code", "name", "pk"
@@ -112,16 +111,21 @@ def _offending(src: Sources, *, today: date, now: datetime, grids=None) -> Query
     return first.union(*others, all=True)
 
 
-def _offenders_per_grid(offending: QuerySet) -> dict[int, int]:
-    """How many premises offend in each grid (a premises' hazards are all in its grid). The
-    ORM cannot group a UNION: its SQL is wrapped here, and PostgreSQL sends back ~1,500 rows
-    instead of ~13,000."""
+def _offenders_per_grid(offending: QuerySet) -> dict[tuple[str, int], int]:
+    """How many premises offend in each grid, by (village code, grid): a premises' hazards are
+    all in its grid. The ORM cannot group a UNION: its SQL is wrapped here, and PostgreSQL
+    sends back ~1,500 rows instead of ~13,000."""
     sql, params = offending.query.sql_with_params()
+    grids, villages = Grid._meta.db_table, Village._meta.db_table
     # The ORM's own SQL and its parameters, passed apart: nothing from the request is spliced.
-    grouped = f"SELECT grid_id, COUNT(DISTINCT premises_id) FROM ({sql}) AS rules GROUP BY grid_id"  # noqa: S608
+    grouped = (
+        f"SELECT v.code, g.id, COUNT(DISTINCT rules.premises_id) FROM ({sql}) AS rules "  # noqa: S608
+        f"JOIN {grids} g ON g.id = rules.grid_id JOIN {villages} v ON v.id = g.village_id "
+        "GROUP BY v.code, g.id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(grouped, params)
-        return dict(cursor.fetchall())
+        return {(code, grid): n for code, grid, n in cursor.fetchall()}
 
 
 def patrol_due_premises(src: Sources, *, today: date, limit: int = LIST_SIZE) -> list[Premises]:

@@ -442,14 +442,16 @@ class Hazard(TimeStamped):
             ),
             # The persistent-offender rules (hazards/offenders.py) on the dashboard: a fix
             # rejected twice, a recurrence of the last 180 days — a few thousand of a county's
-            # 300,000 hazards each, found without reading the others.
+            # 300,000 hazards each, found (with their grid) without reading the table.
             models.Index(
                 fields=["premises"],
+                include=["grid", "status", "reported_at"],
                 name="hazards_hazard_rejected_twice",
                 condition=Q(reject_count__gte=2),
             ),
             models.Index(
                 fields=["reported_at", "premises", "status"],
+                include=["grid"],
                 name="hazards_hazard_recurrences",
                 condition=Q(recurrence_of__isnull=False),
             ),
