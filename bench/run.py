@@ -163,7 +163,8 @@ def _tally_line(check: dict | None) -> str:
     return (
         f"Dashboard tallies: {check['grid_months']:,} grid-month, {check['sector_months']:,} "
         f"sector-month and {check.get('premises_years', 0):,} premises-year rows, recounted from "
-        f"the rows with the ORM and compared "
+        f"the rows with the ORM, and every hazard's copy of its premises' grid and business "
+        f"type, compared "
         f"({check['seconds']:.0f} s): {verdict}.\n\n"
     )
 

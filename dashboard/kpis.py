@@ -52,7 +52,8 @@ IS_OPEN = Q(status__in=OPEN_STATUSES)
 IS_MAJOR = Q(severity=Severity.MAJOR)
 OPERATING = Q(status=Premises.Status.OPERATING)
 TIME_TO_CLOSE = ExpressionWrapper(F("closed_at") - F("reported_at"), output_field=DurationField())
-# Premises lookup of the place each row of a ranking stands for.
+# The place each row of a ranking stands for, seen from a premises or a hazard (both have a
+# grid: the hazard's is its premises', Hazard.grid).
 CHILD_KEYS = {TOWN: "grid__village__town", VILLAGE: "grid__village", GRID: "grid"}
 
 

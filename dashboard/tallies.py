@@ -311,8 +311,15 @@ def paused():
 
 
 def rebuild() -> None:
-    """Recount every tally from the rows (after a bulk load with the triggers off; a repair)."""
+    """Recount every tally from the rows (after a bulk load with the triggers off; a repair),
+    and copy each premises' grid and business type to its hazards again where they differ."""
     if kept():
         with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE hazards_hazard h SET grid_id = p.grid_id, "
+                "business_type_id = p.business_type_id FROM premises_premises p "
+                "WHERE p.id = h.premises_id AND (h.grid_id IS DISTINCT FROM p.grid_id "
+                "OR h.business_type_id IS DISTINCT FROM p.business_type_id)"
+            )
             cursor.execute("SELECT gw_tally_rebuild()")
             cursor.execute("SELECT gw_premises_year_rebuild()")
