@@ -24,11 +24,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from accounts.base import in_language
 from accounts.widgets import LongSelect
 from grids.models import Department, Grid, Town, Village, grids_of, villages_of
 from hazards.models import OPEN_STATUSES, Category, Hazard, HazardQuerySet, Severity
-from hazards.workflow import _ids, sees_phone
+from hazards.workflow import _ids, phone_visibility, sees_phone
 from premises.models import BusinessType, Premises
+from premises.validators import mask_phone
 
 LEDGER_NUMBER = re.compile(r"[A-Z]{2}-\d{4}-\d{6}")
 OPEN = "open"
@@ -259,11 +261,16 @@ def _local(moment) -> date | None:
     return timezone.localdate(moment) if moment else None
 
 
-def _user(user) -> str:
-    return str(user) if user else ""
+def _person(row: dict, who: str) -> str:
+    """A user's name as User.__str__ gives it, from the row's values."""
+    full_name = row[f"{who}__full_name"]
+    if full_name:
+        return full_name
+    first_last = f"{row[f'{who}__first_name']} {row[f'{who}__last_name']}".strip()
+    return first_last or row[f"{who}__username"] or ""
 
 
-def choice_label(name: str) -> Callable[[Hazard, Any], str]:
+def choice_label(name: str) -> Callable[[dict, Any], str]:
     """A column showing a choice field's label: one dict lookup a row. get_FOO_display() builds
     the dict again and translates every label on each call, which was most of the export's
     time at county scale (bench/RESULTS.md)."""
@@ -273,52 +280,67 @@ def choice_label(name: str) -> Callable[[Hazard, Any], str]:
     def labels(language: str | None) -> dict[str, str]:
         return {value: str(label) for value, label in field.flatchoices}
 
-    def label(hazard: Hazard, user) -> str:
-        value = getattr(hazard, name)
-        return labels(get_language()).get(value, value)
+    def label(row: dict, shows_phone) -> str:
+        return labels(get_language()).get(row[name], row[name])
 
     return label
 
 
+def _phone(row: dict, shows_phone) -> str:
+    phone = row["premises__operator_phone"]
+    if not phone or shows_phone(row["premises__grid"], row["premises__grid__village"]):
+        return phone
+    return mask_phone(phone)
+
+
 @dataclass(frozen=True)
 class Column:
+    """A column of the export: its header and its value from a row's values (EXPORT_VALUES)
+    and whether the user sees this premises' phone (hazards.workflow.phone_visibility)."""
+
     header: Any  # a lazy msgid, translated when the workbook is written
-    value: Callable[[Hazard, Any], Any]
+    value: Callable[[dict, Any], Any]
     width: int = 12
 
 
 COLUMNS = [
-    Column(_("Ledger number"), lambda h, u: h.ledger_number, 16),
-    Column(_("Village"), lambda h, u: h.premises.grid.village.name),
-    Column(_("Grid"), lambda h, u: h.premises.grid.name),
-    Column(_("Premises"), lambda h, u: h.premises.name, 20),
-    Column(_("Address"), lambda h, u: h.premises.address, 24),
-    Column(_("Operator"), lambda h, u: h.premises.operator_name, 10),
-    Column(_("Operator phone"), lambda h, u: operator_phone(u, h.premises), 14),
-    Column(_("Business type"), lambda h, u: h.premises.business_type.name, 14),
+    Column(_("Ledger number"), lambda r, p: r["ledger_number"], 16),
+    Column(_("Village"), lambda r, p: r["premises__grid__village__name"]),
+    Column(_("Grid"), lambda r, p: r["premises__grid__name"]),
+    Column(_("Premises"), lambda r, p: r["premises__name"], 20),
+    Column(_("Address"), lambda r, p: r["premises__address"], 24),
+    Column(_("Operator"), lambda r, p: r["premises__operator_name"], 10),
+    Column(_("Operator phone"), _phone, 14),
+    Column(
+        _("Business type"),
+        lambda r, p: in_language(
+            r["premises__business_type__name_zh"], r["premises__business_type__name_en"]
+        ),
+        14,
+    ),
     Column(_("Category"), choice_label("category")),
-    Column(_("Description"), lambda h, u: h.description, 40),
+    Column(_("Description"), lambda r, p: r["description"], 40),
     Column(_("Severity"), choice_label("severity"), 8),
-    Column(_("Found on"), lambda h, u: _local(h.reported_at)),
-    Column(_("Found by"), lambda h, u: _user(h.reported_by), 10),
-    Column(_("Deadline"), lambda h, u: h.rectify_by),
+    Column(_("Found on"), lambda r, p: _local(r["reported_at"])),
+    Column(_("Found by"), lambda r, p: _person(r, "reported_by"), 10),
+    Column(_("Deadline"), lambda r, p: r["rectify_by"]),
     Column(_("Status"), choice_label("status"), 10),
-    Column(_("Fixed on"), lambda h, u: _local(h.submitted_at)),
-    Column(_("Reviewed by"), lambda h, u: _user(h.reviewed_by), 10),
-    Column(_("Closed on"), lambda h, u: _local(h.closed_at)),
-    Column(_("Department"), lambda h, u: h.department.name if h.department else "", 14),
+    Column(_("Fixed on"), lambda r, p: _local(r["submitted_at"])),
+    Column(_("Reviewed by"), lambda r, p: _person(r, "reviewed_by"), 10),
+    Column(_("Closed on"), lambda r, p: _local(r["closed_at"])),
+    Column(_("Department"), lambda r, p: r["department__name"] or "", 14),
 ]
 EXPORT_CHUNK = 2000
-# The columns COLUMNS reads, and nothing else: the seven rows of a joined hazard carry ~100
-# columns (20 timestamps to parse); reading only these made a county's 10,000-row export ~25%
-# faster (bench/RESULTS.md). A column reading a field not listed here costs a query per row:
-# tests/hazards/test_export.py pins the export's query count.
+# The values COLUMNS reads, as dicts: no model instances. The seven models of a joined hazard,
+# even with only these columns, took ~1.3 s of a county's 10,000-row export to build; their
+# values ~0.3 s (bench/RESULTS.md).
 _USER = ("full_name", "first_name", "last_name", "username")
-EXPORT_FIELDS = (
+EXPORT_VALUES = (
     "ledger_number", "category", "description", "severity", "status", "reported_at",
     "rectify_by", "submitted_at", "closed_at",
     "premises__name", "premises__address", "premises__operator_name",
-    "premises__operator_phone", "premises__grid__name", "premises__grid__village__name",
+    "premises__operator_phone", "premises__grid", "premises__grid__village",
+    "premises__grid__name", "premises__grid__village__name",
     "premises__business_type__name_zh", "premises__business_type__name_en", "department__name",
     *(f"reported_by__{name}" for name in _USER),
     *(f"reviewed_by__{name}" for name in _USER),
@@ -343,11 +365,11 @@ def write_workbook(rows: HazardQuerySet, *, user, title: str) -> IO[bytes]:
         cell.alignment = Alignment(vertical="center")
         header.append(cell)
     sheet.append(header)
-    rows = rows.select_related(*ROW_RELATIONS).only(*EXPORT_FIELDS)
-    for hazard in rows.iterator(chunk_size=EXPORT_CHUNK):
+    shows_phone = phone_visibility(user)
+    for row in rows.values(*EXPORT_VALUES).iterator(chunk_size=EXPORT_CHUNK):
         # Plain values: openpyxl formats a date as yyyy-mm-dd itself; a cell object of our own
         # per date cost ~10% of a county export (bench/RESULTS.md).
-        sheet.append([column.value(hazard, user) for column in COLUMNS])
+        sheet.append([column.value(row, shows_phone) for column in COLUMNS])
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 -- FileResponse closes it
     book.save(handle)
     handle.seek(0)

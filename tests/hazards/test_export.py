@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from accounts.roles import Role
 from hazards.ledger import COLUMNS
+from hazards.workflow import phone_visibility, sees_phone
 from tests.factories import (
     BusinessTypeFactory,
     DepartmentFactory,
@@ -182,3 +183,21 @@ def test_export_opens_in_libreoffice(client, town, tmp_path: Path):
     assert len(rows) == 2
     assert "电线私拉乱接,插线板串接" in rows[1]
     assert date.fromisoformat(rows[1][ENGLISH_HEADERS.index("Found on")])
+
+
+def test_the_export_shows_a_phone_to_whoever_the_pages_show_it(town):
+    """The export decides per row from the premises' grid and village (phone_visibility); the
+    pages decide per premises (sees_phone): the same answer for every role, in and out."""
+    premises = town["premises"]
+    officer, other_officer = UserFactory.create_batch(2, role=Role.GRID_OFFICER)
+    leader, other_leader = UserFactory.create_batch(2, role=Role.VILLAGE_LEADER)
+    premises.grid.officers.add(officer)
+    premises.grid.village.leaders.add(leader)
+    GridFactory(officers=[other_officer], village=VillageFactory(leaders=[other_leader]))
+    people = [town["office"], town["member"], UserFactory(role=Role.REGISTRY_ADMIN)]
+    people += [officer, other_officer, leader, other_leader]
+    answers = [
+        phone_visibility(user)(premises.grid_id, premises.grid.village_id) for user in people
+    ]
+    assert answers == [sees_phone(user, premises) for user in people]
+    assert answers == [True, False, True, True, False, True, False]
