@@ -15,6 +15,8 @@ DELETE of a hazards_hazardevent row, whoever sends it, with an integrity error.
 
 from django.db import migrations
 
+from config.migration_operations import RunSQLOn
+
 MESSAGE = "hazards_hazardevent is append-only"
 
 POSTGRESQL = [
@@ -52,26 +54,6 @@ SQLITE = [
 SQLITE_REVERSE = [
     f"DROP TRIGGER hazards_hazardevent_append_only_{op}" for op in ("update", "delete")
 ]
-
-
-class RunSQLOn(migrations.RunSQL):
-    """RunSQL on one database vendor; the others skip it."""
-
-    def __init__(self, *args, vendor: str, **kwargs) -> None:
-        self.vendor = vendor
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, args, kwargs = super().deconstruct()
-        return name, args, {**kwargs, "vendor": self.vendor}
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

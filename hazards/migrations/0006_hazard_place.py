@@ -22,6 +22,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from config.migration_operations import RunSQLOn
+
 OPEN = models.Q(("status__in", ("reported", "rectifying", "submitted")))
 
 FILL = """
@@ -112,26 +114,6 @@ SQLITE_REVERSE = [
     "DROP TRIGGER gw_hazard_place_update",
     "DROP TRIGGER gw_hazard_place_insert",
 ]
-
-
-class RunSQLOn(migrations.RunSQL):
-    """RunSQL on one database vendor; the others skip it."""
-
-    def __init__(self, *args, vendor: str, **kwargs) -> None:
-        self.vendor = vendor
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, args, kwargs = super().deconstruct()
-        return name, args, {**kwargs, "vendor": self.vendor}
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 def copy_field(model_name: str, related_name: str) -> models.ForeignKey:
