@@ -1,6 +1,7 @@
 """The dashboard's short lists: where to push next. Each is one sliced query; its full length is
 a figure of dashboard/kpis.py (or one COUNT here) and its "all" link opens every row."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from django.db import connection
@@ -57,13 +58,14 @@ def is_offender(*, today: date, now: datetime) -> Q:
     """Premises meeting one of the rules of hazards/offenders.py (钉子户), as a filter: one
     `IN (… UNION ALL …)` (PostgreSQL hashes it once; three OR-ed IN subqueries made it test
     every premises of the county three times)."""
+    return Q(pk__in=_rules_union(lambda hazards: hazards.values("premises_id"), today, now))
 
-    def premises_of(hazards: QuerySet) -> QuerySet:
-        return hazards.order_by().values("premises_id")
 
+def _rules_union(shape: Callable[[QuerySet], QuerySet], today: date, now: datetime) -> QuerySet:
+    """The hazards of each rule of hazards/offenders.py, shaped alike, as one UNION ALL."""
     rules = (long_overdue(today=today), rejected_twice(now=now), recurred(now=now))
-    first, *others = (premises_of(hazards) for hazards in rules)
-    return Q(pk__in=first.union(*others, all=True))
+    first, *others = (shape(hazards.order_by()) for hazards in rules)
+    return first.union(*others, all=True)
 
 
 def offenders(
@@ -95,20 +97,14 @@ def _offending(src: Sources, *, today: date, now: datetime, grids=None) -> Query
     user sees), narrowed to some grids."""
 
     def in_scope(hazards: QuerySet) -> QuerySet:
-        hazards = hazards.order_by().filter(**src.grid_filter)
-        if grids is not None:
-            hazards = hazards.filter(grid__in=grids)
+        hazards = hazards.filter(**src.grid_filter)
         if not src.sees_all:
             hazards = hazards.filter(premises__in=src.premises.values("pk"))
-        return (
-            hazards.values("premises_id")
-            if grids is not None
-            else hazards.values("grid_id", "premises_id")
-        )
+        if grids is None:
+            return hazards.values("grid_id", "premises_id")
+        return hazards.filter(grid__in=grids).values("premises_id")
 
-    rules = (long_overdue(today=today), rejected_twice(now=now), recurred(now=now))
-    first, *others = (in_scope(hazards) for hazards in rules)
-    return first.union(*others, all=True)
+    return _rules_union(in_scope, today, now)
 
 
 def _offenders_per_grid(offending: QuerySet) -> dict[tuple[str, int], int]:

@@ -286,10 +286,9 @@ def _misplaced_hazards() -> list[tuple]:
     """The first hazards whose copy of their premises' grid or business type is not theirs."""
     same = Q(grid_id=F("premises__grid_id"), business_type_id=F("premises__business_type_id"))
     wrong = Hazard.objects.filter(~same | Q(grid__isnull=True) | Q(business_type__isnull=True))
-    columns = ("pk", "grid_id", "business_type_id")
     return list(
         wrong.order_by("pk").values_list(
-            *columns, "premises__grid_id", "premises__business_type_id"
+            "pk", "grid_id", "business_type_id", "premises__grid_id", "premises__business_type_id"
         )[:20]
     )
 

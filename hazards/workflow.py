@@ -98,17 +98,12 @@ def can_review(user, hazard: Hazard) -> bool:
 def sees_phone(user, premises: Premises) -> bool:
     """The operator's phone: for those who call them (the premises' grid officers and leaders,
     the safety office) and the registry admins who keep it; everyone else sees it masked."""
-    return (
-        is_office(user)
-        or user.has_role(Role.REGISTRY_ADMIN)
-        or is_officer_of(user, premises)
-        or is_leader_of(user, premises)
-    )
+    return phone_visibility(user)(premises.grid_id, premises.grid.village_id)
 
 
 def phone_visibility(user) -> Callable[[int, int], bool]:
-    """sees_phone for many premises, by their grid and village ids: the user's roles and
-    places read once (the ledger's export of thousands of rows)."""
+    """sees_phone for premises by their grid and village ids, the user's roles and places read
+    once: for one premises, or for the ledger's export of thousands of rows."""
     if is_office(user) or user.has_role(Role.REGISTRY_ADMIN):
         return lambda grid, village: True
     grids = _ids(user, "patrolled_grids") if user.has_role(Role.GRID_OFFICER) else set()

@@ -12,6 +12,8 @@ SQLite gets no triggers: there the dashboard counts rows (dashboard/tallies.py).
 from django.conf import settings
 from django.db import migrations
 
+from config.migration_operations import RunSQLOn
+
 TZ = settings.TIME_ZONE.replace("'", "")
 
 # A bulk load sets gridwatch.tallies_paused for its transaction (SET LOCAL), then calls
@@ -255,16 +257,6 @@ DELETE FROM dashboard_sectormonth;
 """
 
 
-def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(INSTALL)
-
-
-def uninstall(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(UNINSTALL)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("dashboard", "0001_tallies"),
@@ -272,4 +264,4 @@ class Migration(migrations.Migration):
         ("premises", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(install, uninstall)]
+    operations = [RunSQLOn([INSTALL], [UNINSTALL], vendor="postgresql")]

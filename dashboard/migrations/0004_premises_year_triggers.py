@@ -8,6 +8,8 @@ SQLite gets no triggers: there the dashboard counts rows.
 from django.conf import settings
 from django.db import migrations
 
+from config.migration_operations import RunSQLOn
+
 TZ = settings.TIME_ZONE.replace("'", "")
 PAUSED = "current_setting('gridwatch.tallies_paused', true) = 'on'"
 
@@ -89,17 +91,7 @@ DELETE FROM dashboard_premisesyear;
 """
 
 
-def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(INSTALL)
-
-
-def uninstall(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(UNINSTALL)
-
-
 class Migration(migrations.Migration):
     dependencies = [("dashboard", "0003_premises_year")]
 
-    operations = [migrations.RunPython(install, uninstall)]
+    operations = [RunSQLOn([INSTALL], [UNINSTALL], vendor="postgresql")]
