@@ -17,6 +17,7 @@ from hazards.enforcement import STOPPING, can_enforce
 from hazards.ledger import operator_phone
 from hazards.loop_forms import LOOP_FORMS, LiftForm, LoopForm, PhotoLoopForm
 from hazards.models import Hazard, HazardPhoto
+from hazards.planner import joins_as_written
 
 PAGE_RELATIONS = (
     "premises__grid__village",
@@ -41,7 +42,8 @@ SUCCESS = {
 
 
 def _page_hazard(user, pk: int) -> Hazard:
-    return get_hazard_for(user, pk, queryset=Hazard.objects.select_related(*PAGE_RELATIONS))
+    with joins_as_written():  # eleven tables joined to one hazard by primary key
+        return get_hazard_for(user, pk, queryset=Hazard.objects.select_related(*PAGE_RELATIONS))
 
 
 def _loop_forms(user, hazard: Hazard, today, bound: LoopForm | None = None) -> list[LoopForm]:

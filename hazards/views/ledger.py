@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from hazards.keyset import keyset_page
 from hazards.ledger import ROW_RELATIONS, ledger_rows, operator_phone, write_workbook
+from hazards.planner import joins_as_written
 
 PAGE_SIZE = 50
 
@@ -24,8 +25,9 @@ def hazard_list(request):
     # The count runs on the filtered rows without the joins for display (Paginator.count is
     # one narrow COUNT); the page's rows come with everything the template shows.
     # Pages after the first are read from the cursor the pager carries (hazards/keyset.py).
-    rows = filters.qs
-    page = keyset_page(rows.select_related(*ROW_RELATIONS), per_page=PAGE_SIZE, params=request.GET)
+    rows = filters.qs.select_related(*ROW_RELATIONS)
+    with joins_as_written():
+        page = keyset_page(rows, per_page=PAGE_SIZE, params=request.GET)
     for hazard in page.object_list:
         hazard.phone = operator_phone(request.user, hazard.premises)
     return render(
