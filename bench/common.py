@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -147,13 +148,29 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
+@lru_cache(maxsize=1)
+def python_speed() -> float:
+    """Seconds for ten million additions in a Python loop, best of three. Machines given the
+    same name ("2 cores, AMD EPYC") differ: this says how fast this one ran the same code."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for number in range(10_000_000):
+            total += number
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+    return (
+        f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()} "
+        f"(10 million additions in a Python loop: {python_speed():.2f} s)"
+    )
 
 
 def write_section(title: str, body: str) -> None:
