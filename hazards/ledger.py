@@ -176,7 +176,7 @@ class LedgerFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, user, today: date, **kwargs):
         self.user, self.today = user, today
         super().__init__(data, queryset, **kwargs)
-        self.filters["village"].queryset = villages_for(user)
+        self.filters["village"].queryset = villages_for(user).only("name")
         self.filters["grid"].queryset = grids_for(user)
 
     @property
