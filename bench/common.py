@@ -126,10 +126,16 @@ def phone_photo(target_bytes: int = 4 * 1024 * 1024, seed_color: int = 0) -> byt
     return data
 
 
-def time_sql(dsn: str, statements: list[str], runs: int) -> list[float]:
-    """Seconds to run all the statements, once per run, over one connection (autocommit)."""
+def time_sql(dsn: str, statements: list[str], runs: int, *, prepared: bool = False) -> list[float]:
+    """Seconds to run all the statements, once per run, over one connection (autocommit).
+
+    As the page sends them by default: Django binds values into the text client-side and never
+    prepares, so PostgreSQL plans every statement every time. `prepared`: psycopg's automatic
+    prepared statements, which plan a statement once it has run five times on the connection;
+    a page never gets that, but it is what its SQL would cost planned once."""
     totals = []
     with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.prepare_threshold = 5 if prepared else None
         for run in range(runs + 1):
             started = time.perf_counter()
             for sql in statements:

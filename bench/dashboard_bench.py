@@ -201,7 +201,8 @@ Command: `.venv/bin/python bench/dashboard_bench.py --scale {args.scale} --years
 
 Data: {holds}. Signed in as the safety office (`{username}`), year to date. "Raw SQL" replays the
 page's own SELECT statements (captured in-process, session writes left out) with psycopg over one
-connection, as many times as the page is requested, in the same run. The ratio compares medians.
+connection, as many times as the page is requested, in the same run, each statement planned
+every time as the page's are (`bench.common.time_sql`). The ratio compares medians.
 Served, the page runs those statements on three threads at once (`dashboard/concurrent.py`,
 `DASHBOARD_QUERY_THREADS`); the raw SQL is their sum, one after another.
 Load average (1/5/15 min) before {load_before}, after {load_after}.

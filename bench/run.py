@@ -188,13 +188,16 @@ def _measure_page(page, sessions, requests_each: int, runs_sql: int, name: str) 
         if export
         else load.run(sessions, page.user, page.url, concurrency=8, each=max(5, n1 // 4))
     )
-    raw = time_sql(dsn(name), page.sql, 3 if export else runs_sql)
+    runs = 3 if export else runs_sql
+    raw = time_sql(dsn(name), page.sql, runs)
+    raw_planned_once = time_sql(dsn(name), page.sql, runs, prepared=True)
     summary = {
         "c1_p50": percentile(single, 0.5) * 1000,
         "c1_p95": percentile(single, 0.95) * 1000,
         "c8_p50": percentile(eight, 0.5) * 1000 if eight else None,
         "c8_p95": percentile(eight, 0.95) * 1000 if eight else None,
         "sql_p50": percentile(raw, 0.5) * 1000,
+        "sql_prepared_p50": percentile(raw_planned_once, 0.5) * 1000,
         "queries": len(page.sql),
     }
     return {
@@ -267,8 +270,8 @@ def _verdict(page: dict) -> str:
 def pages_table(result: dict) -> str:
     lines = [
         "| page | as | queries | c=1 p50 | c=1 p95 | c=8 p50 | c=8 p95 | raw SQL p50 | app ÷ SQL "
-        "| target (p95) | verdict |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| raw SQL p50, planned once | target (p95) | verdict |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for page in result["pages"]:
         s = page["summary"]
@@ -278,7 +281,8 @@ def pages_table(result: dict) -> str:
         lines.append(
             f"| {page['title']} | {page['user']} | {s['queries']} | {_ms(s['c1_p50'])} | "
             f"{_ms(s['c1_p95'])} | {_ms(s['c8_p50'])} | {_ms(s['c8_p95'])} | "
-            f"{_ms(s['sql_p50'])} | {s['c1_p50'] / max(s['sql_p50'], 0.01):.1f} | {target} | "
+            f"{_ms(s['sql_p50'])} | {s['c1_p50'] / max(s['sql_p50'], 0.01):.1f} | "
+            f"{_ms(s.get('sql_prepared_p50'))} | {target} | "
             f"{_verdict(page)} |"
         )
     return "\n".join(lines)
@@ -361,7 +365,11 @@ def write_results(args, generated: dict, pages: dict, sweeps: list[dict], quiet:
             + "c=1: one signed-in client, requests one after another; c=8: eight clients at once "
             "(threads, each its own session). Times are the client's, on 127.0.0.1, to the last "
             "byte. Raw SQL: the statements the page ran (captured in-process with "
-            "CaptureQueriesContext), replayed one after another with psycopg in the same run. "
+            "CaptureQueriesContext), replayed one after another with psycopg in the same run, "
+            "as the page sends them: each planned every time, since Django binds values into "
+            'the text and prepares nothing. "Planned once": the same replay with psycopg\'s '
+            "automatic prepared statements (each planned once it has run five times), the "
+            "comparison these figures used before 2026-11-29; no page gets that. "
             "A dashboard runs those statements on three threads at once (dashboard/concurrent.py, "
             "DASHBOARD_QUERY_THREADS); its raw SQL is still their sum, one after another. Before "
             "each page is timed, 16 requests from 8 clients warm every worker's connections.\n\n"
