@@ -176,6 +176,7 @@ class LedgerFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, user, today: date, **kwargs):
         self.user, self.today = user, today
         super().__init__(data, queryset, **kwargs)
+        # The select shows names: a county's 300 villages without their other columns.
         self.filters["village"].queryset = villages_for(user).only("name")
         self.filters["grid"].queryset = grids_for(user)
 

@@ -5,7 +5,8 @@ people: eight tables. At county scale PostgreSQL took longer to search the order
 them over the hazards' many indexes (about 14 ms) than to run the plan it chose (2 ms). These
 queries start from the hazards, which carry every filter (grid and business type are copied
 onto them) and the sort, and join the rest by primary key: the written order is the plan, and
-`join_collapse_limit = 1` makes the planner take it without the search (under 2 ms).
+`join_collapse_limit = 1` makes the planner take it without the search (under 2 ms). The hazard
+page's one hazard with its eleven relations is the same case (planned in ~5–13 ms, then 2–4).
 """
 
 from contextlib import contextmanager
