@@ -156,8 +156,14 @@ def percentile(values: list[float], fraction: float) -> float:
 
 @lru_cache(maxsize=1)
 def python_speed() -> float:
+    """measure_python_speed() once per process, for a section's heading."""
+    return measure_python_speed()
+
+
+def measure_python_speed() -> float:
     """Seconds for ten million additions in a Python loop, best of three. Machines given the
-    same name ("2 cores, AMD EPYC") differ: this says how fast this one ran the same code."""
+    same name ("2 cores, AMD EPYC") differ, and one machine's speed changes by the hour (0.35 to
+    0.64 s on 2026-11-29): this says how fast it ran plain code when a figure was taken."""
     best = float("inf")
     for _ in range(3):
         started, total = time.perf_counter(), 0

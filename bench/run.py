@@ -100,7 +100,7 @@ def measure_pages(name: str, requests_each: int, runs_sql: int) -> dict:
     from django.db import connection
 
     from bench import load
-    from bench.common import start_gunicorn
+    from bench.common import measure_python_speed, start_gunicorn
     from bench.pages import capture_sql, choose_pages, export_urls
 
     env = env_for(name)
@@ -114,6 +114,7 @@ def measure_pages(name: str, requests_each: int, runs_sql: int) -> dict:
     exports = export_urls(pages[-1].user)
     tallies = tally_check()
     connection.close()
+    speed = [measure_python_speed()]
     workers = 2 * (os.cpu_count() or 1) + 1
     server = start_gunicorn(env, PORT, workers)
     results = []
@@ -125,9 +126,11 @@ def measure_pages(name: str, requests_each: int, runs_sql: int) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=20)
+    speed.append(measure_python_speed())
     return {
         "database": name,
         "workers": workers,
+        "python_speed": speed,
         "subjects": subjects,
         "tallies": tallies,
         "pages": results,
@@ -150,6 +153,16 @@ def tally_check() -> dict:
         "first": differences[:3],
         "seconds": time.monotonic() - started,
     }
+
+
+def _speed_line(speed: list[float] | None) -> str:
+    if not speed:
+        return ""
+    before, after = speed
+    return (
+        f"; 10 million additions in a Python loop took {before:.2f} s before the pages "
+        f"and {after:.2f} s after them"
+    )
 
 
 def _tally_line(check: dict | None) -> str:
@@ -359,7 +372,9 @@ def write_results(args, generated: dict, pages: dict, sweeps: list[dict], quiet:
     for name, result in pages.items():
         body = (
             f"Command: {command} — gunicorn ({result['workers']} sync workers, DEBUG off) on "
-            f"PostgreSQL database `{name}`, {date.today()}; machine {quiet} when it started.\n\n"
+            f"PostgreSQL database `{name}`, {date.today()}; machine {quiet} when it started"
+            + _speed_line(result.get("python_speed"))
+            + ".\n\n"
             f"Subjects: {json.dumps(result['subjects'], ensure_ascii=False)}\n\n"
             + _tally_line(result.get("tallies"))
             + "c=1: one signed-in client, requests one after another; c=8: eight clients at once "
