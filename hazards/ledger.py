@@ -252,7 +252,12 @@ def ledger_rows(user, data, *, today: date) -> LedgerFilter:
 
 
 def operator_phone(user, premises: Premises) -> str:
-    return premises.operator_phone if sees_phone(user, premises) else premises.masked_phone
+    return shown_phone(premises.operator_phone, visible=sees_phone(user, premises))
+
+
+def shown_phone(phone: str, *, visible: bool) -> str:
+    """The operator's phone as this user may see it: whole, or masked (138****5678)."""
+    return phone if visible or not phone else mask_phone(phone)
 
 
 # --- Excel export --------------------------------------------------------------------------------
@@ -288,10 +293,8 @@ def choice_label(name: str) -> Callable[[dict, Any], str]:
 
 
 def _phone(row: dict, shows_phone) -> str:
-    phone = row["premises__operator_phone"]
-    if not phone or shows_phone(row["premises__grid"], row["premises__grid__village"]):
-        return phone
-    return mask_phone(phone)
+    visible = shows_phone(row["premises__grid"], row["premises__grid__village"])
+    return shown_phone(row["premises__operator_phone"], visible=visible)
 
 
 @dataclass(frozen=True)

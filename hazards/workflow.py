@@ -59,14 +59,22 @@ def is_office(user) -> bool:
     return user.is_active and (user.is_superuser or user.has_role(Role.SAFETY_OFFICE))
 
 
+def _officer_grids(user) -> frozenset[int]:
+    """The grids the user patrols as a grid officer (none without the role)."""
+    return _ids(user, "patrolled_grids") if user.has_role(Role.GRID_OFFICER) else frozenset()
+
+
+def _leader_villages(user) -> frozenset[int]:
+    """The villages the user leads as a village leader (none without the role)."""
+    return _ids(user, "led_villages") if user.has_role(Role.VILLAGE_LEADER) else frozenset()
+
+
 def is_officer_of(user, premises: Premises) -> bool:
-    return user.has_role(Role.GRID_OFFICER) and premises.grid_id in _ids(user, "patrolled_grids")
+    return premises.grid_id in _officer_grids(user)
 
 
 def is_leader_of(user, premises: Premises) -> bool:
-    return user.has_role(Role.VILLAGE_LEADER) and (
-        premises.grid.village_id in _ids(user, "led_villages")
-    )
+    return premises.grid.village_id in _leader_villages(user)
 
 
 def is_department_of(user, hazard: Hazard) -> bool:
@@ -106,8 +114,7 @@ def phone_visibility(user) -> Callable[[int, int], bool]:
     once: for one premises, or for the ledger's export of thousands of rows."""
     if is_office(user) or user.has_role(Role.REGISTRY_ADMIN):
         return lambda grid, village: True
-    grids = _ids(user, "patrolled_grids") if user.has_role(Role.GRID_OFFICER) else set()
-    villages = _ids(user, "led_villages") if user.has_role(Role.VILLAGE_LEADER) else set()
+    grids, villages = _officer_grids(user), _leader_villages(user)
     return lambda grid, village: grid in grids or village in villages
 
 
