@@ -12,8 +12,15 @@ class TimeStamped(models.Model):
         abstract = True
 
 
-def in_language(zh: str, en: str) -> str:
-    """The English text when the active language is English and one exists, else the Chinese."""
+def english_active() -> bool:
     from django.utils.translation import get_language
 
-    return en if en and (get_language() or "").startswith("en") else zh
+    return (get_language() or "").startswith("en")
+
+
+def in_language(zh: str, en: str, english: bool | None = None) -> str:
+    """The English text when the active language is English and one exists, else the Chinese.
+    `english`: the language already asked (a loop over many rows asks once)."""
+    if english is None:
+        english = english_active()
+    return en if en and english else zh

@@ -3,7 +3,7 @@
 import csv
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -119,6 +119,18 @@ def test_headers_and_cells(client, town):
     assert row["Deadline"].date() == today + timedelta(days=3)
     assert row["Closed on"].date() == timezone.localdate(hazard.closed_at)
     assert row["Found on"].date() == timezone.localdate(hazard.reported_at)
+
+
+def test_dates_are_the_local_day_and_missing_steps_are_empty(client, town):
+    # 17:30 UTC is 01:30 the next morning in the town (Asia/Shanghai): the ledger shows that day.
+    evening = datetime(2026, 3, 1, 17, 30, tzinfo=UTC)
+    HazardFactory(premises=town["premises"], rectifying=True, reported_at=evening)
+    client.force_login(town["office"])
+    sheet = workbook(client.get(EXPORT, headers={"accept-language": "en"})).active
+    row = dict(zip(ENGLISH_HEADERS, list(sheet.iter_rows(values_only=True))[1], strict=True))
+    assert row["Found on"].date() == date(2026, 3, 2)
+    assert row["Status"] == "Being rectified"
+    assert (row["Fixed on"], row["Reviewed by"], row["Closed on"]) == (None, None, None)
 
 
 def test_headers_are_chinese_by_default(client, town):
