@@ -22,7 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from accounts.base import english_active, in_language
+from accounts.base import choice_labels, english_active, in_language
 from accounts.widgets import LongSelect
 from grids.models import Department, Grid, Town, Village, grids_of, villages_of
 from hazards.models import OPEN_STATUSES, Category, Hazard, HazardQuerySet, Severity
@@ -271,10 +271,7 @@ class Reader:
     def __init__(self, user):
         self.shows_phone = phone_visibility(user)
         self.english = english_active()
-        self.labels = {
-            name: {value: str(label) for value, label in Hazard._meta.get_field(name).flatchoices}
-            for name in self.LABELLED
-        }
+        self.labels = {name: choice_labels(Hazard._meta.get_field(name)) for name in self.LABELLED}
 
 
 def _person(row: dict, who: str) -> str | None:

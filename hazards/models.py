@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.base import TimeStamped, in_language
+from accounts.base import TimeStamped, choice_display, in_language
 from grids.models import Department, Grid, Village, membership_of
 from premises.models import BusinessType, Premises, Tag
 
@@ -459,6 +459,16 @@ class Hazard(TimeStamped):
 
     def __str__(self) -> str:
         return self.ledger_number
+
+    # Every ledger row and dashboard list shows these three (Django lets a model define them).
+    def get_status_display(self) -> str:
+        return choice_display(self, "status")
+
+    def get_severity_display(self) -> str:
+        return choice_display(self, "severity")
+
+    def get_category_display(self) -> str:
+        return choice_display(self, "category")
 
     @property
     def is_open(self) -> bool:
