@@ -1,0 +1,52 @@
+"""The premises pages on a phone: a premises with the reference data's longest tag (三合一/多合一
+…) must not make the page scroll sideways. Bootstrap's badges never wrap; this one is wider than
+a 375-pixel screen."""
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from accounts.roles import Role, sync_role_groups
+from hazards.reference import load_reference
+from premises.models import Tag
+from tests.factories import DEMO_PASSWORD, GridFactory, PremisesFactory, UserFactory
+
+PHONE_WIDTH = 375
+
+
+@pytest.fixture
+def premises(transactional_db):
+    sync_role_groups(apps)  # a flushed transactional database has lost the role groups
+    load_reference()
+    UserFactory(username="registry", role=Role.REGISTRY_ADMIN)
+    grid = GridFactory(officers=[UserFactory(username="officer", role=Role.GRID_OFFICER)])
+    longest = max(Tag.objects.all(), key=lambda tag: len(tag.name_zh))
+    site = PremisesFactory(grid=grid, name="南湖夜市烤串摊")
+    site.tags.set([longest])
+    return site
+
+
+def login_to(page, base: str, username: str, path: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}{reverse('accounts:login')}?next={path}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_url(f"{base}{path}")
+
+
+def width(page) -> int:
+    return page.evaluate("() => document.documentElement.scrollWidth")
+
+
+def test_premises_with_a_long_tag_fits_a_phone(live_server, premises, phone_page, shot):
+    pages = {
+        "registry": [reverse("premises:list"), reverse("premises:detail", args=[premises.pk])],
+        "officer": [reverse("hazards:premises_detail", args=[premises.pk])],
+    }
+    for username, paths in pages.items():
+        for path in paths:
+            login_to(phone_page, live_server.url, username, path)
+            assert premises.tags.get().name_zh in phone_page.inner_text("main")
+            assert width(phone_page) <= PHONE_WIDTH, f"{path} scrolls sideways on a phone"
+    shot(phone_page, "premises-long-tag-phone")
