@@ -37,7 +37,7 @@ def _labels(field: models.Field, language: str | None) -> dict[str, str]:
 def choice_labels(field: models.Field, language: str | None = None) -> dict[str, str]:
     """A choice field's labels by value in the language (the active one by default), built once
     per language. Django's get_FOO_display() builds the dict and translates every label on each
-    call: ~9% of a ledger page's CPU for its 50 rows' three labels each (bench/RESULTS.md)."""
+    call: ~7% of a ledger page's CPU for its 50 rows' three labels each (bench/RESULTS.md)."""
     return _labels(field, language or get_language())
 
 

@@ -287,9 +287,7 @@ def _person(row: dict, who: str) -> str | None:
 
 
 def choice_label(name: str) -> Callable[[dict, Reader], str]:
-    """A column showing a choice field's label: one dict lookup a row. get_FOO_display() builds
-    the dict again and translates every label on each call, which was most of the export's
-    time at county scale (bench/RESULTS.md)."""
+    """A column showing a choice field's label: one lookup a row in the Reader's labels."""
 
     def label(row: dict, reader: Reader) -> str:
         return reader.labels[name].get(row[name], row[name])
@@ -304,8 +302,8 @@ def _phone(row: dict, reader: Reader) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """A column of the export: its header and its value from a row's values (EXPORT_VALUES,
-    EXPORT_DATES) and the export's Reader."""
+    """A column of the export: its header and its value from a row's values (EXPORT_VALUES and
+    export_dates()) and the export's Reader."""
 
     header: Any  # a lazy msgid, translated when the workbook is written
     value: Callable[[dict, Reader], Any]
@@ -313,12 +311,12 @@ class Column:
 
 
 COLUMNS = [
-    Column(_("Ledger number"), lambda r, _: r["ledger_number"], 16),
-    Column(_("Village"), lambda r, _: r["premises__grid__village__name"]),
-    Column(_("Grid"), lambda r, _: r["premises__grid__name"]),
-    Column(_("Premises"), lambda r, _: r["premises__name"], 20),
-    Column(_("Address"), lambda r, _: r["premises__address"], 24),
-    Column(_("Operator"), lambda r, _: r["premises__operator_name"], 10),
+    Column(_("Ledger number"), lambda r, reader: r["ledger_number"], 16),
+    Column(_("Village"), lambda r, reader: r["premises__grid__village__name"]),
+    Column(_("Grid"), lambda r, reader: r["premises__grid__name"]),
+    Column(_("Premises"), lambda r, reader: r["premises__name"], 20),
+    Column(_("Address"), lambda r, reader: r["premises__address"], 24),
+    Column(_("Operator"), lambda r, reader: r["premises__operator_name"], 10),
     Column(_("Operator phone"), _phone, 14),
     Column(
         _("Business type"),
@@ -330,16 +328,16 @@ COLUMNS = [
         14,
     ),
     Column(_("Category"), choice_label("category")),
-    Column(_("Description"), lambda r, _: r["description"], 40),
+    Column(_("Description"), lambda r, reader: r["description"], 40),
     Column(_("Severity"), choice_label("severity"), 8),
-    Column(_("Found on"), lambda r, _: r["found_on"]),
-    Column(_("Found by"), lambda r, _: _person(r, "reported_by"), 10),
-    Column(_("Deadline"), lambda r, _: r["rectify_by"]),
+    Column(_("Found on"), lambda r, reader: r["found_on"]),
+    Column(_("Found by"), lambda r, reader: _person(r, "reported_by"), 10),
+    Column(_("Deadline"), lambda r, reader: r["rectify_by"]),
     Column(_("Status"), choice_label("status"), 10),
-    Column(_("Fixed on"), lambda r, _: r["fixed_on"]),
-    Column(_("Reviewed by"), lambda r, _: _person(r, "reviewed_by"), 10),
-    Column(_("Closed on"), lambda r, _: r["closed_on"]),
-    Column(_("Department"), lambda r, _: r["department__name"], 14),
+    Column(_("Fixed on"), lambda r, reader: r["fixed_on"]),
+    Column(_("Reviewed by"), lambda r, reader: _person(r, "reviewed_by"), 10),
+    Column(_("Closed on"), lambda r, reader: r["closed_on"]),
+    Column(_("Department"), lambda r, reader: r["department__name"], 14),
 ]
 EXPORT_CHUNK = 2000
 # The values COLUMNS reads, as dicts: no model instances. The seven models of a joined hazard,

@@ -7,8 +7,12 @@ Without it the browser tests skip, except in CI (CI=true), where they fail.
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
+from django.urls import reverse
+
+from tests.factories import DEMO_PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -80,6 +84,18 @@ def phone_page(browser):
 def desktop_page(browser):
     """The town safety office's desk: 1366×768, Chinese."""
     yield from _page(browser, viewport={"width": 1366, "height": 768})
+
+
+def login(page, base: str, username: str, next_path: str) -> None:
+    """Sign in on the login page (demo password) and land on next_path (a path, with or without
+    a query)."""
+    page.context.clear_cookies()
+    page.goto(f"{base}{reverse('accounts:login')}?next={quote(next_path)}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    landing = urlsplit(next_path).path
+    page.wait_for_url(lambda url: urlsplit(url).path == landing)
 
 
 def shot(page, name: str) -> Path:

@@ -2,8 +2,6 @@
 village, on a desk screen and a phone, with the trend chart drawn by Chart.js and a card's
 number opening the ledger rows behind it."""
 
-from urllib.parse import quote
-
 import pytest
 from django.apps import apps
 from django.urls import reverse
@@ -11,7 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.roles import sync_role_groups
 from tests.dashboard import known_town
-from tests.factories import DEMO_PASSWORD
+from tests.e2e.conftest import login
 
 PERIOD = "?period=custom&start=2026-01-01&end=2026-07-31"
 
@@ -20,15 +18,6 @@ PERIOD = "?period=custom&start=2026-01-01&end=2026-07-31"
 def town(transactional_db):
     sync_role_groups(apps)  # a flushed transactional database has lost the role groups
     return known_town.build()
-
-
-def login(page, base: str, username: str, next_path: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}{reverse('accounts:login')}?next={quote(next_path)}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    page.wait_for_url(f"**{reverse('dashboard:index')}**")
 
 
 def chart_is_drawn(page) -> None:

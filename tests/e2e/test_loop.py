@@ -19,8 +19,8 @@ from playwright.sync_api import expect
 
 from accounts.roles import Role, sync_role_groups
 from hazards.models import ChecklistItem, Hazard
+from tests.e2e.conftest import login
 from tests.factories import (
-    DEMO_PASSWORD,
     BusinessTypeFactory,
     ChecklistItemFactory,
     DepartmentFactory,
@@ -75,15 +75,6 @@ def photo(tmp_path, name: str, color: str) -> str:
     Image.new("RGB", (1200, 900), color).save(buffer, "JPEG")
     path.write_bytes(buffer.getvalue())
     return str(path)
-
-
-def login(page, base: str, username: str, next_path: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}{reverse('accounts:login')}?next={next_path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    page.wait_for_url(f"**{next_path}")
 
 
 def hazard_path(hazard: Hazard) -> str:

@@ -9,7 +9,8 @@ from django.urls import reverse
 from accounts.roles import Role, sync_role_groups
 from hazards.reference import load_reference
 from premises.models import Tag
-from tests.factories import DEMO_PASSWORD, GridFactory, PremisesFactory, UserFactory
+from tests.e2e.conftest import login
+from tests.factories import GridFactory, PremisesFactory, UserFactory
 
 PHONE_WIDTH = 375
 
@@ -26,15 +27,6 @@ def premises(transactional_db):
     return site
 
 
-def login_to(page, base: str, username: str, path: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}{reverse('accounts:login')}?next={path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    page.wait_for_url(f"{base}{path}")
-
-
 def width(page) -> int:
     return page.evaluate("() => document.documentElement.scrollWidth")
 
@@ -46,7 +38,7 @@ def test_premises_with_a_long_tag_fits_a_phone(live_server, premises, phone_page
     }
     for username, paths in pages.items():
         for path in paths:
-            login_to(phone_page, live_server.url, username, path)
+            login(phone_page, live_server.url, username, path)
             assert premises.tags.get().name_zh in phone_page.inner_text("main")
             assert width(phone_page) <= PHONE_WIDTH, f"{path} scrolls sideways on a phone"
     shot(phone_page, "premises-long-tag-phone")
