@@ -264,14 +264,12 @@ def shown_phone(phone: str, *, visible: bool) -> str:
 class Reader:
     """What the export's columns read besides a row, settled once per workbook: the active
     language (asked once, not per cell: get_language() per cell was ~5% of a county export), the
-    choice labels in it, and whether the user sees a premises' phone."""
-
-    LABELLED = ("category", "severity", "status")
+    labels of every choice field in it, and whether the user sees a premises' phone."""
 
     def __init__(self, user):
         self.shows_phone = phone_visibility(user)
         self.english = english_active()
-        self.labels = {name: choice_labels(Hazard._meta.get_field(name)) for name in self.LABELLED}
+        self.labels = {f.name: choice_labels(f) for f in Hazard._meta.fields if f.choices}
 
 
 def _person(row: dict, who: str) -> str | None:
