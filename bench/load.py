@@ -2,7 +2,9 @@
 
 import threading
 import time
+from collections.abc import Callable
 
+import psycopg
 import requests
 
 from bench.common import login
@@ -32,8 +34,17 @@ def fetch(session: requests.Session, url: str) -> float:
     return elapsed
 
 
-def run(sessions: Sessions, username: str, url: str, *, concurrency: int, each: int) -> list[float]:
-    """`each` requests from each of `concurrency` threads at once; the seconds of every one."""
+def run(
+    sessions: Sessions,
+    username: str,
+    url: str,
+    *,
+    concurrency: int,
+    each: int,
+    before: Callable[[int], None] | None = None,
+) -> list[float]:
+    """`each` requests from each of `concurrency` threads at once; the seconds of every one.
+    `before(slot)`, if given, runs in the thread before each request, off the clock."""
     times: list[float] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -44,6 +55,8 @@ def run(sessions: Sessions, username: str, url: str, *, concurrency: int, each: 
         start.wait()
         try:
             for _ in range(each):
+                if before:
+                    before(slot)
                 elapsed = fetch(session, sessions.base + url)
                 with lock:
                     times.append(elapsed)
@@ -60,3 +73,26 @@ def run(sessions: Sessions, username: str, url: str, *, concurrency: int, each: 
     if errors:
         raise errors[0]
     return times
+
+
+class Changes:
+    """A change to a row that a dashboard counts, made by each client thread before each of its
+    requests (off the clock, `run(before=...)`): every request finds the count of changes moved
+    (dashboard/remembered.py) and reads its rows again, as the first request after an
+    officer's save does."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self._connections: dict[int, psycopg.Connection] = {}
+
+    def __call__(self, slot: int) -> None:
+        if slot not in self._connections:
+            self._connections[slot] = psycopg.connect(self.dsn, autocommit=True)
+        self._connections[slot].execute(
+            "UPDATE hazards_hazard SET description = description"
+            " WHERE id = (SELECT min(id) FROM hazards_hazard)"
+        )
+
+    def close(self) -> None:
+        for connection in self._connections.values():
+            connection.close()

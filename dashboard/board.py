@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.base import in_language
 from accounts.roles import Role
-from dashboard import concurrent, kpis, links
+from dashboard import concurrent, kpis, links, remembered
 from dashboard import lists as short_lists
 from dashboard.figures import (
     COUNT,
@@ -303,8 +303,23 @@ def build(
     rank: str = DEFAULT_RANK,
     with_lists: bool = True,
 ) -> Board:
-    """Everything one dashboard page shows. A fixed number of queries, whatever the data size,
+    """Everything one dashboard page shows: kept while its rows stand still
+    (dashboard/remembered.py), else read in a fixed number of queries, whatever the data size,
     run at once where they can be (dashboard/concurrent.py)."""
+    offender_page = is_office(user) or user.has_role(Role.VILLAGE_LEADER)
+    return remembered.board(
+        user,
+        scope,
+        period,
+        today=today,
+        options=(rank, with_lists, offender_page),
+        read=lambda: _read(user, scope, period, today, now, rank, with_lists),
+    )
+
+
+def _read(
+    user, scope: Scope, period: Period, today: date, now: datetime, rank: str, with_lists: bool
+) -> Board:
     src = kpis.sources(user, scope)
     where, by = scope.params, scope.child_kind
     src.expect(period, period.year_earlier())

@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -87,37 +88,50 @@ def _board(request, **options):
     return board, period_form
 
 
+# What the dashboard's content depends on besides its board: a period typed in (and its errors).
+CONTENT_VARIANT = ("period", "start", "end")
+MAX_VARIANTS = 8
+
+
 def index(request):
     rank = request.GET.get("rank", DEFAULT_RANK)
     board, period_form = _board(request, rank=rank)
+    variant = tuple(request.GET.get(name, "") for name in CONTENT_VARIANT)
+    content = board.rendered.get(variant)
+    if content is None:
+        content = render_to_string(
+            "dashboard/_board_content.html", _content_context(request, board, period_form, rank)
+        )
+        if len(board.rendered) < MAX_VARIANTS:
+            board.rendered[variant] = content
+    return render(request, "dashboard/board.html", {"board": board, "content": content})
+
+
+def _content_context(request, board, period_form, rank: str) -> dict:
     where, period = board.scope.params, board.period
     towns = list(Town.objects.all()) if request.user.sees_whole_town else []
-    return render(
-        request,
-        "dashboard/board.html",
-        {
-            "board": board,
-            "f": board.figures,
-            "period_form": period_form,
-            "period_choices": PERIOD_CHOICES,
-            "rank": rank if rank in RANK_ORDERS else DEFAULT_RANK,
-            "rank_orders": [
-                (key, label, links.board("dashboard:index", where, period, rank=key))
-                for key, label in RANK_ORDERS.items()
-            ],
-            "towns": towns if len(towns) > 1 else [],
-            # A leader's or department's figures count their villages or sector only: say so.
-            "sector": [] if request.user.sees_whole_town else selectors.scope_names(request.user),
-            "period_query": period.as_query(),
-            "chart": _chart_data(board),
-            "export_url": links.board("dashboard:export", where, period),
-            "report_url": links.board("dashboard:report", where, month=f"{period.end:%Y-%m}"),
-            "crumbs": [
-                (crumb.label, links.board("dashboard:index", crumb.params, period))
-                for crumb in board.scope.crumbs
-            ],
-        },
-    )
+    return {
+        "board": board,
+        "f": board.figures,
+        "period_form": period_form,
+        "period_choices": PERIOD_CHOICES,
+        "rank": rank if rank in RANK_ORDERS else DEFAULT_RANK,
+        "rank_orders": [
+            (key, label, links.board("dashboard:index", where, period, rank=key))
+            for key, label in RANK_ORDERS.items()
+        ],
+        "towns": towns if len(towns) > 1 else [],
+        # A leader's or department's figures count their villages or sector only: say so.
+        "sector": [] if request.user.sees_whole_town else selectors.scope_names(request.user),
+        "period_query": period.as_query(),
+        "chart": _chart_data(board),
+        "export_url": links.board("dashboard:export", where, period),
+        "report_url": links.board("dashboard:report", where, month=f"{period.end:%Y-%m}"),
+        "crumbs": [
+            (crumb.label, links.board("dashboard:index", crumb.params, period))
+            for crumb in board.scope.crumbs
+        ],
+    }
 
 
 def export(request):

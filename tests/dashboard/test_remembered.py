@@ -1,0 +1,186 @@
+"""A dashboard is kept while nothing it counts changes (dashboard/remembered.py): asked for again,
+it is not read again; after any change to its rows, made in any way, the next page shows it."""
+
+import re
+from datetime import date
+
+import psycopg
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from dashboard import remembered
+from dashboard.board import build
+from dashboard.periods import Period
+from dashboard.scopes import scope_from
+from grids.models import Village
+from hazards.models import Hazard, Inspection, Severity
+from premises.models import Premises
+from tests.dashboard import known_town
+from tests.dashboard.known_town import NOW, PERIOD, TODAY, at
+from tests.dashboard.test_concurrent import board_as_shown
+from tests.factories import AccidentFactory, HazardFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def town(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("boards are kept on PostgreSQL only, where triggers count the changes")
+    settings.DASHBOARD_QUERY_THREADS = 1  # every read on this connection, where it is counted
+    settings.DASHBOARD_KEEP_SECONDS = 60
+    remembered.forget_all()
+    with time_machine.travel(NOW, tick=False):
+        yield known_town.build()
+
+
+def shown(town, period: Period = PERIOD, **params):
+    scope = scope_from(params, town.office)
+    return board_as_shown(build(town.office, scope, period, today=TODAY, now=NOW))
+
+
+def read_afresh(town, settings, **params):
+    settings.DASHBOARD_KEEP_SECONDS = 0
+    try:
+        return shown(town, **params)
+    finally:
+        settings.DASHBOARD_KEEP_SECONDS = 60
+
+
+def test_asked_again_unchanged_it_is_not_read_again(town):
+    scope = scope_from({}, town.office)
+    first = build(town.office, scope, PERIOD, today=TODAY, now=NOW)
+    with CaptureQueriesContext(connection) as queries:
+        again = build(town.office, scope, PERIOD, today=TODAY, now=NOW)
+
+    assert board_as_shown(again) == board_as_shown(first)
+    assert [q["sql"] for q in queries] == ["SELECT coalesce(sum(n), 0) FROM gw_change_count"]
+
+
+def _new_hazard(town):
+    HazardFactory(premises=town.p["p1"], reported_at=at(2026, 3, 1))
+
+
+def _closed_by_a_queryset_update(town):
+    Hazard.objects.filter(pk=town.h["h2"].pk).update(status=Hazard.Status.CLOSED, closed_at=NOW)
+
+
+def _made_major_by_raw_sql(town):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE hazards_hazard SET severity = %s WHERE id = %s",
+            [Severity.MAJOR, town.h["h3"].pk],
+        )
+
+
+def _inspection_deleted(town):
+    Inspection.objects.filter(premises=town.p["p4"]).delete()
+
+
+def _premises_closed_down(town):
+    premises = town.p["p2"]
+    premises.status = Premises.Status.CLOSED
+    premises.save()
+
+
+def _village_renamed(town):
+    Village.objects.filter(pk=town.v2.pk).update(name="西山村")
+
+
+def _accident_reported(town):
+    AccidentFactory(occurred_on=date(2026, 5, 1), village=town.v1, deaths=2)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _new_hazard,
+        _closed_by_a_queryset_update,
+        _made_major_by_raw_sql,
+        _inspection_deleted,
+        _premises_closed_down,
+        _village_renamed,
+        _accident_reported,
+    ],
+)
+def test_the_next_page_after_a_change_shows_it(town, settings, change):
+    before = shown(town)
+    change(town)
+    after = shown(town)
+
+    assert after != before
+    assert after == read_afresh(town, settings)
+
+
+def test_each_place_period_and_language_has_its_own_board(town, settings):
+    town_wide, village = shown(town), shown(town, village=town.v1.pk)
+    earlier = shown(town, Period(date(2025, 1, 1), date(2025, 7, 31)))
+    with translation.override("en"):
+        english = shown(town)
+        english_afresh = read_afresh(town, settings)
+
+    assert village == read_afresh(town, settings, village=town.v1.pk) != town_wide
+    assert earlier["figures"]["found"][0] == known_town.EXPECTED_TOWN["found_prev"]
+    assert english == english_afresh
+    assert english["breakdowns"] != town_wide["breakdowns"]  # the categories' names
+
+
+def test_a_kept_board_is_dropped_after_its_time(town, settings):
+    before = shown(town)
+    with connection.cursor() as cursor:  # a change no trigger sees: the count stands still
+        cursor.execute("ALTER TABLE hazards_hazard DISABLE TRIGGER gw_count_change")
+        try:
+            _new_hazard(town)
+        finally:
+            cursor.execute("ALTER TABLE hazards_hazard ENABLE TRIGGER gw_count_change")
+    assert shown(town) == before
+
+    with time_machine.travel(NOW.timestamp() + 61, tick=False):
+        assert shown(town) == read_afresh(town, settings) != before
+
+
+def test_a_long_write_does_not_hold_up_another_writer(town, settings):
+    """A registry import holds its transaction open for a minute: an officer's change made
+    meanwhile goes through at once, and both count."""
+    dsn = connection.get_connection_params()
+    params = {k: dsn[k] for k in ("dbname", "user", "host", "port") if dsn.get(k)}
+    p1, h3 = town.p["p1"].pk, town.h["h3"].pk
+    count_before = remembered.change_count()
+    with psycopg.connect(**params) as importing, psycopg.connect(**params) as officer:
+        importing.execute("UPDATE premises_premises SET name = name WHERE id = %s", [p1])
+        officer.execute("SET lock_timeout = '2s'")
+        officer.execute("UPDATE hazards_hazard SET description = '' WHERE id = %s", [h3])
+        officer.commit()
+        importing.commit()
+    assert remembered.change_count() == count_before + 2
+
+
+def test_inside_a_transaction_nothing_is_kept(town):
+    from django.db import transaction
+
+    with transaction.atomic():
+        assert not remembered.keeps(town.office)
+    assert remembered.keeps(town.office)
+
+
+def _found_on_page(client, query: str = "") -> tuple[int, str]:
+    html = client.get(reverse("dashboard:index") + query).content.decode()
+    return int(re.search(r'data-kpi="found" data-count="(\d+)"', html).group(1)), html
+
+
+def test_the_page_shows_a_change_at_once_and_each_period_typed_its_own_errors(client, town):
+    client.force_login(town.office)
+    period = "?period=custom&start=2026-01-01&end=2026-07-31"
+    found, _html = _found_on_page(client, period)
+    assert found == known_town.EXPECTED_TOWN["found"]
+
+    _new_hazard(town)
+    assert _found_on_page(client, period)[0] == found + 1
+
+    _found, html = _found_on_page(client, "?period=custom&start=2026-07-31&end=2026-01-01")
+    assert "data-period-error" in html  # the same board as the year to date, and the error
+    assert "data-period-error" not in _found_on_page(client, "?period=ytd")[1]
