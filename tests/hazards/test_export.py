@@ -133,6 +133,30 @@ def test_dates_are_the_local_day_and_missing_steps_are_empty(client, town):
     assert (row["Fixed on"], row["Reviewed by"], row["Closed on"]) == (None, None, None)
 
 
+def test_the_header_stays_in_view_in_bold_and_dates_read_as_dates(client, town):
+    HazardFactory(premises=town["premises"])
+    client.force_login(town["office"])
+    sheet = workbook(client.get(EXPORT)).active
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    found_on = sheet.cell(row=2, column=ENGLISH_HEADERS.index("Found on") + 1)
+    assert (found_on.is_date, found_on.number_format) == (True, "yyyy-mm-dd")
+
+
+def test_text_that_looks_like_a_formula_or_an_address_stays_text(client, town):
+    """Typed by an officer, opened by the office in Excel: never run, never a link."""
+    typed = ['=HYPERLINK("http://example.com","点这里")', "http://example.com/整改"]
+    for text in typed:
+        HazardFactory(premises=town["premises"], description=text)
+    client.force_login(town["office"])
+    sheet = workbook(client.get(EXPORT)).active
+    column = ENGLISH_HEADERS.index("Description") + 1
+    cells = [sheet.cell(row=row, column=column) for row in (2, 3)]
+    assert sorted(cell.value for cell in cells) == sorted(typed)
+    assert [cell.data_type for cell in cells] == ["s", "s"]
+    assert not any(cell.hyperlink for cell in cells)
+
+
 def test_headers_are_chinese_by_default(client, town):
     HazardFactory(premises=town["premises"])
     client.force_login(town["office"])
