@@ -21,6 +21,7 @@ from dashboard import kpis
 from dashboard.board import full_list
 from dashboard.figures import COUNT, DAYS, MONEY, RATE, SUM, Board
 from dashboard.report import day
+from premises.exporter import xlsx_value
 
 CHUNK = 2000
 FORMATS = {RATE: "0.0", DAYS: "0.0", MONEY: "#,##0.00", COUNT: "#,##0", SUM: "#,##0"}
@@ -47,7 +48,7 @@ class Sheet:
 
     def rows(self, rows: Iterable[list]) -> None:
         for row in rows:
-            self.sheet.append(row)
+            self.sheet.append([xlsx_value(self.sheet, value) for value in row])
 
 
 def _fraction(value: float | None) -> float | None:

@@ -87,11 +87,13 @@ def write_xlsx(queryset: QuerySet, handle: IO[bytes]) -> None:
     sheet = book.create_sheet(SHEET_TITLE)
     sheet.append(EXPORT_HEADERS)
     for row in export_rows(queryset):
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        sheet.append([xlsx_value(sheet, value) for value in row])
     book.save(handle)
 
 
-def _xlsx_cell(sheet, value):
+def xlsx_value(sheet, value):
+    """The value for a write-only sheet's row, text kept as text: openpyxl writes a string that
+    starts with "=" as a formula, which the reader's Excel would run."""
     if isinstance(value, str) and value.startswith("="):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # text that looks like a formula stays text

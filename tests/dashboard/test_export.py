@@ -8,6 +8,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from hazards.models import Hazard
 from tests.dashboard import known_town
 from tests.dashboard.known_town import NOW
 
@@ -105,6 +106,16 @@ def test_hazard_sheets_list_every_open_major_and_overdue_hazard(client, town):
     assert majors[1][8] == date(2025, 11, 1) or majors[1][8].date() == date(2025, 11, 1)
     overdue = rows(book["Overdue hazards"])
     assert [row[0] for row in overdue[1:]] == ["YH-2026-000010", "YH-2026-000006", "YH-2026-000002"]
+
+
+def test_a_description_that_looks_like_a_formula_stays_text(client, town):
+    Hazard.objects.filter(pk=town.h["h6"].pk).update(description="=1+1 电线私拉乱接")
+    client.force_login(town.office)
+
+    sheet = workbook(client)["Open major hazards"]
+
+    description = sheet.cell(row=2, column=6)
+    assert (description.value, description.data_type) == ("=1+1 电线私拉乱接", "s")
 
 
 def test_leaders_export_covers_their_village_with_chinese_headers(client, town):
