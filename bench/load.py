@@ -42,9 +42,11 @@ def run(
     concurrency: int,
     each: int,
     before: Callable[[int], None] | None = None,
+    seconds: float | None = None,
 ) -> list[float]:
-    """`each` requests from each of `concurrency` threads at once; the seconds of every one.
-    `before(slot)`, if given, runs in the thread before each request, off the clock."""
+    """`each` requests from each of `concurrency` threads at once (or, given `seconds`, as many
+    as each thread makes in that time); the seconds of every one. `before(slot)`, if given, runs
+    in the thread before each request, off the clock."""
     times: list[float] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -53,8 +55,11 @@ def run(
     def worker(slot: int) -> None:
         session = sessions.get(username, slot)
         start.wait()
+        deadline = time.monotonic() + seconds if seconds else None
+        made = 0
         try:
-            for _ in range(each):
+            while (made < each) if deadline is None else (time.monotonic() < deadline):
+                made += 1
                 if before:
                     before(slot)
                 elapsed = fetch(session, sessions.base + url)
@@ -81,11 +86,21 @@ class Changes:
     (dashboard/remembered.py) and reads its rows again, as the first request after an
     officer's save does."""
 
-    def __init__(self, dsn: str) -> None:
-        self.dsn = dsn
+    def __init__(self, dsn: str, *, every: float = 0.0) -> None:
+        """`every`: at most one change in that many seconds, by whichever thread comes first
+        (0: before every request)."""
+        self.dsn, self.every = dsn, every
+        self.made = 0
+        self._last = float("-inf")
+        self._lock = threading.Lock()
         self._connections: dict[int, psycopg.Connection] = {}
 
     def __call__(self, slot: int) -> None:
+        with self._lock:
+            if time.monotonic() - self._last < self.every:
+                return
+            self._last = time.monotonic()
+            self.made += 1
         if slot not in self._connections:
             self._connections[slot] = psycopg.connect(self.dsn, autocommit=True)
         self._connections[slot].execute(
