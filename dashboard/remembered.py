@@ -5,7 +5,8 @@ leaders opening it from a message); in a town, hours go by between the changes i
 board is kept in the worker's memory under the count of changes (migration 0005) it was read at,
 the day and everything else it depends on: the first request after any change to a premises,
 an inspection, a hazard, an accident or a place reads the rows again, so a kept board is never
-older than the rows. Two figures move with the clock as well as the rows (a 90-day window ends
+older than the rows. The count is one for the whole database: in a county, a change in any town
+reads every board again. Two figures move with the clock as well as the rows (a 90-day window ends
 every moment): a board is kept at most `DASHBOARD_KEEP_SECONDS`, so such an edge passes at most
 that late.
 
