@@ -262,15 +262,12 @@ def _list_reads(src: kpis.Sources, today: date, now: datetime) -> dict:
     }
 
 
-def _lists(read: dict, scope: Scope, user, figures: dict[str, Figure]) -> dict:
+def _lists(read: dict, scope: Scope, offender_page: bool, figures: dict[str, Figure]) -> dict:
     offenders, offender_count = read["offenders"]
     offender_total = count(
         "offenders", offender_count, links.premises(scope.params, offender="true")
     )
-    # The offenders page (with each premises' rules) is for leaders and the office only.
-    offender_page = ""
-    if is_office(user) or user.has_role(Role.VILLAGE_LEADER):
-        offender_page = links.offender_page()
+    offender_url = links.offender_page() if offender_page else ""
     lists = [
         ("open_major", read["open_major"], figures["open_major"]),
         ("overdue", read["overdue"], figures["overdue"]),
@@ -284,7 +281,7 @@ def _lists(read: dict, scope: Scope, user, figures: dict[str, Figure]) -> dict:
             LABELS[key],
             items,
             total,
-            extra_url=offender_page if key == "offenders" else "",
+            extra_url=offender_url if key == "offenders" else "",
         )
         for key, items, total in lists
     }
@@ -306,6 +303,7 @@ def build(
     """Everything one dashboard page shows: kept while its rows stand still
     (dashboard/remembered.py), else read in a fixed number of queries, whatever the data size,
     run at once where they can be (dashboard/concurrent.py)."""
+    # The offenders page (with each premises' rules) is for leaders and the office only.
     offender_page = is_office(user) or user.has_role(Role.VILLAGE_LEADER)
     return remembered.board(
         user,
@@ -313,12 +311,29 @@ def build(
         period,
         today=today,
         options=(rank, with_lists, offender_page),
-        read=lambda: _read(user, scope, period, today, now, rank, with_lists),
+        read=lambda: _read(
+            user,
+            scope,
+            period,
+            today=today,
+            now=now,
+            rank=rank,
+            with_lists=with_lists,
+            offender_page=offender_page,
+        ),
     )
 
 
 def _read(
-    user, scope: Scope, period: Period, today: date, now: datetime, rank: str, with_lists: bool
+    user,
+    scope: Scope,
+    period: Period,
+    *,
+    today: date,
+    now: datetime,
+    rank: str,
+    with_lists: bool,
+    offender_page: bool,
 ) -> Board:
     src = kpis.sources(user, scope)
     where, by = scope.params, scope.child_kind
@@ -347,7 +362,7 @@ def _read(
     tables = read["breakdowns"]
     board.breakdowns = {by: _breakdown_rows(tables[by], where, period, by) for by in tables}
     if with_lists:
-        board.lists = _lists(read, scope, user, figures)
+        board.lists = _lists(read, scope, offender_page, figures)
     return board
 
 
