@@ -224,7 +224,7 @@ def capture_sql(page: Page) -> int:
     # One thread: the capture sees this thread's connection only. A dashboard runs the same
     # statements either way (dashboard/concurrent.py), on more connections at once when served.
     # Nothing kept: the statements of a dashboard read afresh (dashboard/remembered.py).
-    one_thread = override_settings(DASHBOARD_QUERY_THREADS=1, DASHBOARD_KEEP_SECONDS=0)
+    one_thread = override_settings(DASHBOARD_QUERY_THREADS=1, KEPT_SECONDS=0)
     with one_thread, CaptureQueriesContext(connection) as captured:
         response = client.get(page.url)
         if response.streaming:

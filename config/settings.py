@@ -114,9 +114,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Threads (each with its own connection) a dashboard page runs its independent queries on, on
 # PostgreSQL; 1: one after another (dashboard/concurrent.py).
 DASHBOARD_QUERY_THREADS = env_int("DASHBOARD_QUERY_THREADS", 3)
-# How long a dashboard is kept while nothing it counts changes (dashboard/remembered.py); 0: read
-# the rows on every request.
-DASHBOARD_KEEP_SECONDS = env_int("DASHBOARD_KEEP_SECONDS", 60)
+# At most how long a worker keeps a dashboard, or a ledger's count, while nothing it counts
+# changes (config/kept.py); 0: read the rows on every request.
+KEPT_SECONDS = env_int("KEPT_SECONDS", 60)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

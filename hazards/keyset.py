@@ -75,9 +75,12 @@ class KeysetPage(Page):
     next_cursor = previous_cursor = ""
 
 
-def keyset_page(rows: QuerySet, *, per_page: int, params) -> KeysetPage:
-    """The page of `rows` that `params` ("page", and "after" or "before") ask for."""
+def keyset_page(rows: QuerySet, *, per_page: int, params, count: int | None = None) -> KeysetPage:
+    """The page of `rows` that `params` ("page", and "after" or "before") ask for; `count`, if
+    known, spares counting the rows again."""
     paginator = Paginator(rows, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: the value given stands in for the query
     number = paginator.validate_number(_number(params.get("page"), paginator))
     terms = _terms(rows.query.order_by)
     cursor = params.get("after") or params.get("before")

@@ -6,7 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hazards.keyset import keyset_page
-from hazards.ledger import ROW_RELATIONS, ledger_rows, operator_phone, write_workbook
+from hazards.ledger import (
+    ROW_FIELDS,
+    ROW_RELATIONS,
+    ledger_count,
+    ledger_rows,
+    operator_phone,
+    write_workbook,
+)
 from hazards.planner import joins_as_written
 
 PAGE_SIZE = 50
@@ -22,12 +29,13 @@ def _query_without(request, *names: str) -> str:
 def hazard_list(request):
     today = timezone.localdate()
     filters = ledger_rows(request.user, request.GET, today=today)
-    # The count runs on the filtered rows without the joins for display (Paginator.count is
-    # one narrow COUNT); the page's rows come with everything the template shows.
+    # The count runs on the filtered rows without the joins for display (one narrow COUNT,
+    # kept while the rows stand still); the page's rows come with what the template shows.
     # Pages after the first are read from the cursor the pager carries (hazards/keyset.py).
-    rows = filters.qs.select_related(*ROW_RELATIONS)
+    count = ledger_count(filters.qs)
+    rows = filters.qs.select_related(*ROW_RELATIONS).only(*ROW_FIELDS)
     with joins_as_written():
-        page = keyset_page(rows, per_page=PAGE_SIZE, params=request.GET)
+        page = keyset_page(rows, per_page=PAGE_SIZE, params=request.GET, count=count)
     for hazard in page.object_list:
         hazard.phone = operator_phone(request.user, hazard.premises)
     return render(

@@ -42,7 +42,7 @@ def board_as_shown(board) -> dict:
 def test_the_reads_run_at_once_and_the_page_is_the_same(settings, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("the reads run at once on PostgreSQL only")
-    settings.DASHBOARD_KEEP_SECONDS = 0  # both boards read, not the second kept
+    settings.KEPT_SECONDS = 0  # both boards read, not the second kept
     with time_machine.travel(NOW, tick=False):
         town = known_town.build()
         scope = scope_from({}, town.office)

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from config import kept
 from dashboard import remembered
 from dashboard.board import build
 from dashboard.periods import Period
@@ -32,7 +33,7 @@ def town(settings):
     if connection.vendor != "postgresql":
         pytest.skip("boards are kept on PostgreSQL only, where triggers count the changes")
     settings.DASHBOARD_QUERY_THREADS = 1  # every read on this connection, where it is counted
-    settings.DASHBOARD_KEEP_SECONDS = 60
+    settings.KEPT_SECONDS = 60
     remembered.forget_all()
     with time_machine.travel(NOW, tick=False):
         yield known_town.build()
@@ -44,11 +45,11 @@ def shown(town, period: Period = PERIOD, **params):
 
 
 def read_afresh(town, settings, **params):
-    settings.DASHBOARD_KEEP_SECONDS = 0
+    settings.KEPT_SECONDS = 0
     try:
         return shown(town, **params)
     finally:
-        settings.DASHBOARD_KEEP_SECONDS = 60
+        settings.KEPT_SECONDS = 60
 
 
 def test_asked_again_unchanged_it_is_not_read_again(town):
@@ -149,14 +150,14 @@ def test_a_long_write_does_not_hold_up_another_writer(town, settings):
     dsn = connection.get_connection_params()
     params = {k: dsn[k] for k in ("dbname", "user", "host", "port") if dsn.get(k)}
     p1, h3 = town.p["p1"].pk, town.h["h3"].pk
-    count_before = remembered.change_count()
+    count_before = kept.change_count()
     with psycopg.connect(**params) as importing, psycopg.connect(**params) as officer:
         importing.execute("UPDATE premises_premises SET name = name WHERE id = %s", [p1])
         officer.execute("SET lock_timeout = '2s'")
         officer.execute("UPDATE hazards_hazard SET description = '' WHERE id = %s", [h3])
         officer.commit()
         importing.commit()
-    assert remembered.change_count() == count_before + 2
+    assert kept.change_count() == count_before + 2
 
 
 def test_inside_a_transaction_nothing_is_kept(town):

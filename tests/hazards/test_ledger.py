@@ -197,6 +197,50 @@ def test_rows_link_to_the_hazard_page_and_flag_recurrences(client, town):
     assert body.count("data-recurrence") == 1
 
 
+def _row(body: str, number: str) -> str:
+    start = body.index(f'data-ledger-number="{number}"')
+    return body[start : body.index("</li>", start)]
+
+
+def test_each_row_shows_its_state_and_escapes_what_was_typed(client, town):
+    today = timezone.localdate()
+    reviewer = UserFactory(full_name="李审核")
+    typed = HazardFactory(
+        premises=PremisesFactory(grid=town["grids"][0], name="<b>阿强</b>烧烤"),
+        description='<script>alert("x")</script>灭火器过期',
+    )
+    late = HazardFactory(premises=town["places"]["noodles"], rectify_by=today - timedelta(1))
+    due_today = HazardFactory(premises=town["places"]["noodles"], rectify_by=today)
+    closed = HazardFactory(premises=town["places"]["shop"], closed=True, reviewed_by=reviewer)
+    dismissed = HazardFactory(premises=town["places"]["far"], dismissed=True)
+
+    body = get(client, town["users"]["office"]).content.decode()
+
+    row = _row(body, typed.ledger_number)
+    assert "&lt;b&gt;阿强&lt;/b&gt;烧烤" in row
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;灭火器过期" in row
+    assert "<script>alert" not in body
+    assert f'整改期限 <span class="text-nowrap">{typed.rectify_by:%Y-%m-%d}</span>' in row
+    assert "逾期" not in row
+    assert "hazard-overdue" in _row_start(body, late.ledger_number)
+    assert "逾期" in _row(body, late.ledger_number)
+    assert "逾期" not in _row(body, due_today.ledger_number)
+    closed_row = _row(body, closed.ledger_number)
+    assert f"{timezone.localtime(closed.closed_at):%Y-%m-%d}</span><br>李审核" in closed_row
+    assert "hazard-overdue" not in _row_start(body, closed.ledger_number)
+    dismissed_on = f"{timezone.localtime(dismissed.dismissed_at):%Y-%m-%d}"
+    assert dismissed_on in _row(body, dismissed.ledger_number)
+    assert f"{town['villages'][1].name} · {town['grids'][2].name} · 商店" in _row(
+        body, dismissed.ledger_number
+    )
+
+
+def _row_start(body: str, number: str) -> str:
+    """The <li> tag of a row (its classes)."""
+    end = body.index(f'data-ledger-number="{number}"')
+    return body[body.rindex("<li", 0, end) : end]
+
+
 def _ledger_queries(client, user, params) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, params)

@@ -1,0 +1,92 @@
+"""Values kept in a worker's memory while the rows they were read from have not changed.
+
+PostgreSQL counts every change to the tables that dashboards and the ledger read (dashboard
+migration 0005: statement triggers that add one to `gw_change_count` in the same transaction as
+the change, however it is made). A value kept under the count it was read at is as new as the
+rows: the first request after any change reads them again. The count is one for the whole
+database, so in a county a change anywhere reads every kept value again.
+
+Values are kept as they are, not pickled as a cache backend would (unpickling a county's board
+took as long as the rest of its page), each for at most `settings.KEPT_SECONDS`, and not kept
+at all on SQLite (no count) or inside a transaction (there the count may include the
+transaction's own changes, which it might yet roll back).
+"""
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+_TABLE = re.compile(r'(?:FROM|JOIN) "(\w+)"')
+_counted_tables: frozenset[str] | None = None
+
+
+def keeping() -> bool:
+    return (
+        settings.KEPT_SECONDS > 0
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+
+
+def change_count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(sum(n), 0) FROM gw_change_count")
+        return cursor.fetchone()[0]
+
+
+def counted_tables() -> frozenset[str]:
+    """The tables whose every change moves the count (read from the triggers, once)."""
+    global _counted_tables
+    if _counted_tables is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger "
+                "WHERE tgname = 'gw_count_change'"
+            )
+            _counted_tables = frozenset(name.strip('"') for (name,) in cursor.fetchall())
+    return _counted_tables
+
+
+def reads_only_counted(sql: str) -> bool:
+    """Whether a statement reads no table but those the count watches (a grid's officers, say,
+    are not watched: a statement that reads them may change with the count unmoved)."""
+    return set(_TABLE.findall(sql)) <= counted_tables()
+
+
+class Kept:
+    """At most `size` values, each for at most KEPT_SECONDS; the least recently used goes
+    first. Shared by the threads of a worker."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._values: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, read: Callable[[], Any]) -> Any:
+        """The value kept under `key`, or what `read` returns, kept under it. Read the change
+        count (part of the key) before the rows, so the rows are at least as new as the key."""
+        with self._lock:
+            dropped_at, value = self._values.get(key, (0.0, None))
+            if dropped_at > time.time():
+                self._values.move_to_end(key)
+                return value
+            self._values.pop(key, None)
+        value = read()
+        with self._lock:
+            now = time.time()
+            for old in [k for k, (dropped_at, _v) in self._values.items() if dropped_at <= now]:
+                del self._values[old]
+            self._values[key] = (now + settings.KEPT_SECONDS, value)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
