@@ -17,10 +17,14 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import QuerySet
+
+T = TypeVar("T")
 
 _TABLE = re.compile(r'(?:FROM|JOIN) "(\w+)"')
 _counted_tables: frozenset[str] | None = None
@@ -90,3 +94,19 @@ class Kept:
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+
+
+def read_kept(store: Kept, rows: QuerySet, read: Callable[[], T], *depends_on: Hashable) -> T:
+    """What `read` makes of `rows`, kept in `store` under the change count and the statement
+    that reads them (so every filter and every user's scope is kept apart) and whatever else
+    the value `depends_on` (the language of its labels, say). Read afresh where nothing can be
+    kept, or where the statement reads a table the count does not watch."""
+    if not keeping():
+        return read()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing, known before asking
+        return read()
+    if not reads_only_counted(sql):
+        return read()
+    return store.get((change_count(), sql, repr(params), *depends_on), read)

@@ -14,7 +14,6 @@ from typing import IO, Any
 import django_filters
 import xlsxwriter
 from django import forms
-from django.core.exceptions import EmptyResultSet
 from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
@@ -268,19 +267,10 @@ _counts = kept.Kept(size=200)
 
 def ledger_count(rows: QuerySet) -> int:
     """How many hazards a filtered ledger holds. Counting a county's year of closed hazards
-    reads ~100,000 index entries on every page of it; the count is kept while the rows stand
-    still (config/kept.py), under the statement that counts them, so every filter, sort and
-    user's scope is kept apart."""
-    if not kept.keeping():
-        return rows.count()
-    try:
-        sql, params = rows.order_by().query.sql_with_params()
-    except EmptyResultSet:  # a filter that matches nothing, known before asking
-        return 0
-    if not kept.reads_only_counted(sql):
-        return rows.count()
-    key = (kept.change_count(), sql, repr(params))
-    return _counts.get(key, rows.count)
+    reads ~100,000 index entries on every page of it: the count is kept while the rows stand
+    still (config/kept.py)."""
+    rows = rows.order_by()
+    return kept.read_kept(_counts, rows, rows.count)
 
 
 def operator_phone(user, premises: Premises) -> str:

@@ -1,6 +1,6 @@
-"""The ledger's count is kept while the rows stand still (config/kept.py, hazards.ledger):
-asked again, it is not counted again; after any change, made in any way, the page shows the new
-count; each filter and each user's scope has its own."""
+"""The ledger's count and its filters' long choice lists are kept while the rows stand still
+(config/kept.py): asked again, they are not read again; after any change, made in any way, the
+page shows it; each filter and each user's scope has its own."""
 
 import re
 
@@ -11,7 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
+from accounts.widgets import _kept_options
 from config import kept
+from grids.models import Village
 from hazards.ledger import _counts
 from hazards.models import Hazard
 from tests.factories import GridFactory, HazardFactory, PremisesFactory, UserFactory
@@ -28,6 +30,7 @@ def town(settings):
         pytest.skip("counts are kept on PostgreSQL only, where triggers count the changes")
     settings.KEPT_SECONDS = 60
     _counts.clear()
+    _kept_options.clear()
     officer = UserFactory(role=Role.GRID_OFFICER)
     premises = PremisesFactory(grid=GridFactory(officers=[officer]))
     HazardFactory.create_batch(3, premises=premises)
@@ -114,3 +117,21 @@ def test_inside_a_transaction_nothing_is_kept(town):
     with transaction.atomic():
         assert not kept.keeping()
     assert kept.keeping()
+
+
+def test_the_village_choices_show_a_new_or_renamed_village_at_once(client, town):
+    def villages_shown() -> tuple[list[str], int]:
+        client.force_login(town["office"])
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(URL).content.decode()
+        select = re.search(r'<select[^>]*name="village".*?</select>', body, re.S).group(0)
+        read = sum('FROM "grids_village"' in q["sql"] for q in queries)
+        return re.findall(r"<option[^>]*>([^<]*)</option>", select)[1:], read
+
+    names = list(Village.objects.order_by("code").values_list("name", flat=True))
+    assert villages_shown() == (names, 1)
+    assert villages_shown() == (names, 0)
+    Village.objects.filter(name=names[0]).update(name="<改名>村")
+    shown, read = villages_shown()
+    assert "&lt;改名&gt;村" in shown
+    assert read == 1
