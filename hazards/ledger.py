@@ -239,6 +239,9 @@ class LedgerFilter(django_filters.FilterSet):
         return queryset.order_by(*SORTS.get(value, SORTS[DEFAULT_SORT])[1])
 
 
+# Counts of rows, kept while the rows stand still (config/kept.py).
+_counts = kept.Kept(size=200)
+
 # A county has 1,500 grids: listing them all took longer to render than the whole page's
 # queries (bench/RESULTS.md). Past this many, the select offers the chosen village's grids.
 GRID_CHOICES_MAX = 200
@@ -247,12 +250,16 @@ GRID_CHOICES_MAX = 200
 def _narrow_grid_choices(form) -> None:
     """Show at most GRID_CHOICES_MAX grids; validation still accepts any grid in scope."""
     field = form.fields["grid"]
-    if field.queryset.count() <= GRID_CHOICES_MAX:
+    grids = field.queryset.order_by()
+    if kept.read_kept(_counts, grids, grids.count) <= GRID_CHOICES_MAX:
         return
-    village, grid = form["village"].value(), form["grid"].value()
+    village, grid = str(form["village"].value()), str(form["grid"].value())
+    if not village.isdigit() and not grid.isdigit():
+        field.widget.choices = [("", field.empty_label)]
+        return
     shown = field.queryset.filter(
-        Q(village_id=village if str(village).isdigit() else None)
-        | Q(pk=grid if str(grid).isdigit() else None)
+        Q(village_id=village if village.isdigit() else None)
+        | Q(pk=grid if grid.isdigit() else None)
     )
     field.widget.choices = [("", field.empty_label), *((g.pk, str(g)) for g in shown)]
 
@@ -260,9 +267,6 @@ def _narrow_grid_choices(form) -> None:
 def ledger_rows(user, data, *, today: date) -> LedgerFilter:
     """The ledger's filter over the hazards this user may see."""
     return LedgerFilter(data, queryset=Hazard.objects.visible_to(user), user=user, today=today)
-
-
-_counts = kept.Kept(size=200)
 
 
 def ledger_count(rows: QuerySet) -> int:

@@ -1,5 +1,6 @@
 """台账: the hazard ledger page — filters, scope, sorting, pages, count and query count."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -139,6 +140,23 @@ def test_filter_choices_are_narrowed_to_scope(client, town):
     other_village = town["villages"][1]
     response = get(client, town["users"]["officer"], village=other_village.pk)
     assert "village" in response.context["filters"].form.errors
+
+
+def test_past_so_many_grids_the_grid_choices_are_the_chosen_villages(client, town, monkeypatch):
+    monkeypatch.setattr("hazards.ledger.GRID_CHOICES_MAX", 2)  # the town has three grids
+    east, west = town["villages"]
+    home, east_two, far = town["grids"]
+
+    def grids_offered(**params) -> list[str]:
+        body = get(client, town["users"]["office"], **params).content.decode()
+        select = re.search(r'<select[^>]*name="grid".*?</select>', body, re.S).group(0)
+        return re.findall(r'<option value="(\d*)"', select)
+
+    assert grids_offered() == [""]
+    assert grids_offered(village=east.pk) == ["", str(home.pk), str(east_two.pk)]
+    assert grids_offered(village=west.pk, grid=home.pk) == ["", str(home.pk), str(far.pk)]
+    monkeypatch.setattr("hazards.ledger.GRID_CHOICES_MAX", 3)
+    assert grids_offered() == ["", str(home.pk), str(east_two.pk), str(far.pk)]
 
 
 @pytest.mark.parametrize("sort", list(SORTS))
