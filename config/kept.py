@@ -26,7 +26,8 @@ from django.db.models import QuerySet
 
 T = TypeVar("T")
 
-_TABLE = re.compile(r'(?:FROM|JOIN) "(\w+)"')
+# A table a statement reads: Django quotes the names it writes; raw SQL may not.
+_TABLE = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 _counted_tables: frozenset[str] | None = None
 
 

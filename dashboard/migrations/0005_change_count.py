@@ -1,4 +1,5 @@
-"""A count of the changes to every table a dashboard reads, for dashboard/remembered.py.
+"""A count of the changes to every table a dashboard reads, for config/kept.py (dashboards, and
+the ledger's counts and choice lists).
 
 Every INSERT, UPDATE, DELETE, COPY or TRUNCATE of such a table adds one to a slot of
 gw_change_count in the same transaction, whatever makes the change (a page, the admin, a

@@ -111,6 +111,7 @@ def test_a_statement_that_reads_an_uncounted_table_is_not_kept(town):
     assert not kept.reads_only_counted(
         'SELECT 1 FROM "hazards_hazard" WHERE "grid_id" IN (SELECT 1 FROM "grids_grid_officers")'
     )
+    assert not kept.reads_only_counted('SELECT 1 FROM "hazards_hazard" join accounts_user ON 1')
 
 
 def test_inside_a_transaction_nothing_is_kept(town):
