@@ -242,6 +242,14 @@ class LedgerFilter(django_filters.FilterSet):
 # Counts of rows, kept while the rows stand still (config/kept.py).
 _counts = kept.Kept(size=200)
 
+
+def kept_count(rows: QuerySet) -> int:
+    """How many rows there are: the ledger's (counting a county's year of closed hazards reads
+    ~100,000 index entries on every page of it) or the grids in a user's scope."""
+    rows = rows.order_by()
+    return kept.read_kept(_counts, rows, rows.count)
+
+
 # A county has 1,500 grids: listing them all took longer to render than the whole page's
 # queries (bench/RESULTS.md). Past this many, the select offers the chosen village's grids.
 GRID_CHOICES_MAX = 200
@@ -250,8 +258,7 @@ GRID_CHOICES_MAX = 200
 def _narrow_grid_choices(form) -> None:
     """Show at most GRID_CHOICES_MAX grids; validation still accepts any grid in scope."""
     field = form.fields["grid"]
-    grids = field.queryset.order_by()
-    if kept.read_kept(_counts, grids, grids.count) <= GRID_CHOICES_MAX:
+    if kept_count(field.queryset) <= GRID_CHOICES_MAX:
         return
     village, grid = str(form["village"].value()), str(form["grid"].value())
     if not village.isdigit() and not grid.isdigit():
@@ -267,14 +274,6 @@ def _narrow_grid_choices(form) -> None:
 def ledger_rows(user, data, *, today: date) -> LedgerFilter:
     """The ledger's filter over the hazards this user may see."""
     return LedgerFilter(data, queryset=Hazard.objects.visible_to(user), user=user, today=today)
-
-
-def ledger_count(rows: QuerySet) -> int:
-    """How many hazards a filtered ledger holds. Counting a county's year of closed hazards
-    reads ~100,000 index entries on every page of it: the count is kept while the rows stand
-    still (config/kept.py)."""
-    rows = rows.order_by()
-    return kept.read_kept(_counts, rows, rows.count)
 
 
 def operator_phone(user, premises: Premises) -> str:

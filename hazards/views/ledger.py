@@ -9,7 +9,7 @@ from hazards.keyset import keyset_page
 from hazards.ledger import (
     ROW_FIELDS,
     ROW_RELATIONS,
-    ledger_count,
+    kept_count,
     ledger_rows,
     operator_phone,
     write_workbook,
@@ -32,7 +32,7 @@ def hazard_list(request):
     # The count runs on the filtered rows without the joins for display (one narrow COUNT,
     # kept while the rows stand still); the page's rows come with what the template shows.
     # Pages after the first are read from the cursor the pager carries (hazards/keyset.py).
-    count = ledger_count(filters.qs)
+    count = kept_count(filters.qs)
     rows = filters.qs.select_related(*ROW_RELATIONS).only(*ROW_FIELDS)
     with joins_as_written():
         page = keyset_page(rows, per_page=PAGE_SIZE, params=request.GET, count=count)
