@@ -81,10 +81,18 @@ def run(
 
 
 class Changes:
-    """A change to a row that a dashboard counts, made by each client thread before each of its
-    requests (off the clock, `run(before=...)`): every request finds the count of changes moved
-    (dashboard/remembered.py) and reads its rows again, as the first request after an
-    officer's save does."""
+    """An officer's step on a hazard, made by each client thread before each of its requests
+    (off the clock, `run(before=...)`): a rectification submitted, or sent back to rectifying.
+    Every request finds the count of changes to the hazards moved (config/kept.py) and reads
+    the hazards again, as the first request after an officer's save does; what did not change
+    (the premises, the visits, the monthly tallies) it may keep."""
+
+    STEP = (
+        "UPDATE hazards_hazard SET"
+        " status = CASE status WHEN 'rectifying' THEN 'submitted' ELSE 'rectifying' END,"
+        " submitted_at = coalesce(submitted_at, now())"
+        " WHERE id = %s"
+    )
 
     def __init__(self, dsn: str, *, every: float = 0.0) -> None:
         """`every`: at most one change in that many seconds, by whichever thread comes first
@@ -94,6 +102,9 @@ class Changes:
         self._last = float("-inf")
         self._lock = threading.Lock()
         self._connections: dict[int, psycopg.Connection] = {}
+        with psycopg.connect(dsn) as connection:  # the first hazard being rectified
+            query = "SELECT min(id) FROM hazards_hazard WHERE status = 'rectifying'"
+            self._hazard = connection.execute(query).fetchone()[0]
 
     def __call__(self, slot: int) -> None:
         with self._lock:
@@ -103,10 +114,7 @@ class Changes:
             self.made += 1
         if slot not in self._connections:
             self._connections[slot] = psycopg.connect(self.dsn, autocommit=True)
-        self._connections[slot].execute(
-            "UPDATE hazards_hazard SET description = description"
-            " WHERE id = (SELECT min(id) FROM hazards_hazard)"
-        )
+        self._connections[slot].execute(self.STEP, [self._hazard])
 
     def close(self) -> None:
         for connection in self._connections.values():

@@ -41,6 +41,7 @@ class Page:
     kind: str = "page"  # page / dashboard / export
     note: str = ""
     sql: list[str] = field(default_factory=list)
+    sql_after_change: list[str] = field(default_factory=list)  # a dashboard's, kept in part
     rows: int | None = None
 
 
@@ -229,12 +230,36 @@ def capture_sql(page: Page) -> int:
         response = client.get(page.url)
         if response.streaming:
             b"".join(response.streaming_content)
-    page.sql = []
+    page.sql = _statements(captured)
+    if page.kind == "dashboard":
+        page.sql_after_change = _sql_after_change(client, page.url)
+    return response.status_code
+
+
+def _statements(captured: CaptureQueriesContext) -> list[str]:
+    statements = []
     for query in captured.captured_queries:
         sql = DECLARE.sub("", query["sql"])
         if not sql.startswith(SKIP):
-            page.sql.append(sql)
-    return response.status_code
+            statements.append(sql)
+    return statements
+
+
+def _sql_after_change(client: Client, url: str) -> list[str]:
+    """The statements a dashboard runs after an officer's step on a hazard (bench/load.py,
+    Changes): it reads again what the change touched and keeps the rest (config/kept.py)."""
+    from bench.load import Changes
+    from dashboard import remembered
+
+    remembered.forget_all()
+    with override_settings(DASHBOARD_QUERY_THREADS=1, KEPT_SECONDS=60):
+        client.get(url)
+        hazard = Hazard.objects.filter(status=Hazard.Status.RECTIFYING).order_by("pk").first()
+        with connection.cursor() as cursor:
+            cursor.execute(Changes.STEP, [hazard.pk])
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+    return _statements(captured)
 
 
 def median_ms(values: list[float]) -> float:

@@ -88,6 +88,7 @@ def _figures(where: dict, period: Period, h: dict, p: dict, i: dict, a: dict) ->
     """The headline figures from the hazard and premises figures (summed), the inspection and
     the accident figures."""
     before = period.year_earlier()
+    a = dict(a)  # a kept read's: not changed in place
     a["casualties"] = a["deaths"] + a["injuries"]
     a["casualties_prev"] = a["deaths_prev"] + a["injuries_prev"]
     figures: dict[str, Figure] = {}
@@ -311,7 +312,7 @@ def build(
         period,
         today=today,
         options=(rank, with_lists, offender_page),
-        read=lambda: _read(
+        read=lambda counts: _read(
             user,
             scope,
             period,
@@ -320,6 +321,7 @@ def build(
             rank=rank,
             with_lists=with_lists,
             offender_page=offender_page,
+            counts=counts,
         ),
     )
 
@@ -334,15 +336,17 @@ def _read(
     rank: str,
     with_lists: bool,
     offender_page: bool,
+    counts: dict[str, int] | None,
 ) -> Board:
-    src = kpis.sources(user, scope)
+    src = kpis.sources(user, scope, counts)
     where, by = scope.params, scope.child_kind
     src.expect(period, period.year_earlier())
     reads = {
         # The slowest first. One read of the hazards and of the premises serves both the
         # headline and the ranking.
         "hazards": lambda: kpis.hazard_groups(src, period, today=today, by=by),
-        "inspections": lambda: kpis.inspection_figures(src, period, now=now),
+        "visits": lambda: kpis.visit_figures(src, period),
+        "visited": lambda: kpis.visited_figures(src, period, now=now),
         "breakdowns": lambda: kpis.breakdowns(src, period, today=today),
         **(_list_reads(src, today, now) if with_lists else {}),
         "premises": lambda: kpis.premises_groups(src.premises, today=today, by=by),
@@ -350,11 +354,14 @@ def _read(
         "accidents": lambda: kpis.accident_figures(src.accidents, period),
         "places": lambda: children(scope, user),
     }
+    if counts is not None:
+        reads = remembered.parts(reads, scope, period, today=today, counts=counts)
     read = concurrent.run_all(reads)
     groups = {"hazards": read["hazards"], "premises": read["premises"]}
     h = kpis.summed(groups["hazards"])
     p = kpis.with_patrol_due(kpis.summed(groups["premises"]))
-    figures = _figures(where, period, h, p, read["inspections"], read["accidents"])
+    i = {**read["visits"], **read["visited"]}
+    figures = _figures(where, period, h, p, i, read["accidents"])
     board = Board(scope, period, period.year_earlier(), today, figures)
     board.ranking = _ranking(scope, read["places"], period, groups, rank)
     board.child_label = CHILD_LABELS.get(by or "", "")

@@ -14,10 +14,11 @@ Definitions (the ledger links in dashboard/links.py select the same rows):
 """
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import (
     Count,
@@ -37,6 +38,7 @@ from django.db.models.functions import TruncMonth
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
+from config import kept
 from dashboard import tallies
 from dashboard.models import PremisesYear
 from dashboard.periods import Period
@@ -45,6 +47,8 @@ from grids.models import Department
 from hazards.accidents import accidents_visible_to
 from hazards.models import OPEN_STATUSES, Hazard, HazardQuerySet, Inspection, Severity
 from premises.models import BusinessType, Premises
+
+T = TypeVar("T")
 
 NOT_DISMISSED = ~Q(status=Hazard.Status.DISMISSED)
 IS_CLOSED = Q(status=Hazard.Status.CLOSED)
@@ -78,6 +82,9 @@ class Sources:
     # at once (dashboard/concurrent.py), and one read of the tallies serves them all.
     wanted: set = field(default_factory=set, compare=False, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    # The change count of each table, read as the page began: the month tallies are kept while
+    # theirs stands still (config/kept.py). None: read every time.
+    counts: dict[str, int] | None = field(default=None, compare=False, repr=False)
 
     def split(self, period: Period) -> tallies.Plan:
         """Which months to read from the tallies and which days from the rows."""
@@ -97,8 +104,30 @@ class Sources:
             table = self.tables.get(key)
             if table is None or not table.covers(months):
                 wanted = sorted(self.wanted.union(months))
-                table = self.tables[key] = tallies.MonthTable(self.grid_filter, key, wanted)
+                table = self.tables[key] = self._month_table(key, wanted)
+            kept.note(table.tables_read)  # for every read it serves, not only the first
             return table
+
+    def _month_table(self, key: str | None, months: list[date]) -> tallies.MonthTable:
+        scope = tuple(sorted(self.grid_filter.items()))
+        return self.kept(
+            ("months", scope, key, tuple(months)),
+            lambda: tallies.MonthTable(self.grid_filter, key, months),
+        )
+
+    def kept(self, key: tuple, read: Callable[[], T]) -> T:
+        """What `read` returns, kept under `key` while the tables it reads stand still (when
+        the page keeps anything): the tallies, which change less often than the rows."""
+        if self.counts is None:
+            return read()
+        return kept.read_by_tables(_tally_reads, key, read, self.counts)
+
+
+_tally_reads = kept.Kept(size=100)
+
+
+def forget_tally_reads() -> None:
+    _tally_reads.clear()
 
 
 def inspections_visible_to(user) -> QuerySet:
@@ -108,7 +137,7 @@ def inspections_visible_to(user) -> QuerySet:
     return Inspection.objects.filter(premises__in=Premises.objects.visible_to(user).values("pk"))
 
 
-def sources(user, scope: Scope) -> Sources:
+def sources(user, scope: Scope, counts: dict[str, int] | None = None) -> Sources:
     town_filter = None
     if scope.kind == COUNTY or (scope.kind == TOWN and not scope.params):
         town_filter = {}
@@ -125,6 +154,7 @@ def sources(user, scope: Scope) -> Sources:
         grid_filter=scope.filter_on(),
         town_filter=town_filter,
         child_key=CHILD_KEYS.get(scope.child_kind or ""),
+        counts=counts,
     )
 
 
@@ -348,8 +378,20 @@ def inspection_figures(src: Sources, period: Period, *, now: datetime) -> dict[s
     start" is `last_inspected_at >= start` on premises (hazards.services.record_inspection keeps
     it at the latest visit), which spares a DISTINCT over every visit; for a period in the past,
     premises with a visit in it."""
+    return {**visit_figures(src, period), **visited_figures(src, period, now=now)}
+
+
+def visit_figures(src: Sources, period: Period) -> dict[str, int]:
+    """Inspections (visits) in the period and a year earlier (see inspection_figures)."""
     spans = {"": period, "_prev": period.year_earlier()}
-    figures = _visits(src, {suffix: src.split(span) for suffix, span in spans.items()})
+    return _visits(src, {suffix: src.split(span) for suffix, span in spans.items()})
+
+
+def visited_figures(src: Sources, period: Period, *, now: datetime) -> dict[str, int]:
+    """Premises inspected in the period and a year earlier (see inspection_figures): read
+    apart from the visits, from other tables, and kept apart by a dashboard."""
+    spans = {"": period, "_prev": period.year_earlier()}
+    figures = {}
     for suffix, span in spans.items():
         if span.until > now:
             visited = src.premises.filter(last_inspected_at__gte=span.since).count()
@@ -503,7 +545,9 @@ def breakdowns(src: Sources, period: Period, *, today: date) -> dict[str, list[d
     if counts:
         rows += grouped(src.hazards.filter(where), counts)
     if plan.months:
-        rows += _sector_rows(src.town_filter, plan.months)
+        town = tuple(sorted(src.town_filter.items()))
+        months = tuple(plan.months)
+        rows += src.kept(("sectors", town, months), lambda: _sector_rows(src.town_filter, months))
     tables: dict[str, dict[tuple, dict]] = {by: {} for by in BREAKDOWN_KEYS}
     for row in rows:
         for by, names in BREAKDOWN_KEYS.items():

@@ -10,20 +10,28 @@ with the clock as well as the rows (a 90-day window ends every moment): a board 
 Nothing changes a board once it is built but the HTML the page makes of it, which it keeps
 (`Board.rendered`). Kept for users who see the whole town (everyone else sees a slice of their
 own).
+
+After a change, a board is read again, but only in part: each of its reads (the hazards, the
+premises, the visits, the month tallies...) is kept while the tables its statements read stand
+still (`parts`), so an officer's edit of a hazard reads the hazards again and not the premises.
 """
 
 from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from django.utils.translation import get_language
 
 from config import kept
-from dashboard import tallies
+from dashboard import kpis, tallies
 from dashboard.figures import Board
 from dashboard.periods import Period
 from dashboard.scopes import Scope
 
+T = TypeVar("T")
+
 _boards = kept.Kept(size=50)
+_parts = kept.Kept(size=500)
 
 
 def keeps(user) -> bool:
@@ -37,23 +45,48 @@ def board(
     *,
     today: date,
     options: tuple,
-    read: Callable[[], Board],
+    read: Callable[[dict[str, int] | None], Board],
 ) -> Board:
     """The board `read` returns, or the one it returned for the same rows and arguments.
-    `options` are the other arguments the board depends on (its ranking, the user's links)."""
+    `options` are the other arguments the board depends on (its ranking, the user's links).
+    `read` is given the change count of each table (None: keep nothing)."""
     if not keeps(user):
-        return read()
-    key = (
-        kept.change_count(),
+        return read(None)
+    counts = kept.change_counts()
+    key = (sum(counts.values()), *_place_and_time(scope, period, today), *options)
+    return _boards.get(key, lambda: read(counts))
+
+
+def _place_and_time(scope: Scope, period: Period, today: date) -> tuple:
+    return (
         today,
         get_language(),
         scope.kind,
         tuple(sorted(scope.params.items())),
         tuple(sorted(period.as_query().items())),
-        *options,
     )
-    return _boards.get(key, read)
+
+
+def parts(
+    reads: dict[str, Callable[[], T]],
+    scope: Scope,
+    period: Period,
+    *,
+    today: date,
+    counts: dict[str, int],
+) -> dict[str, Callable[[], T]]:
+    """The reads of a board, each kept while the tables it reads stand still. They depend on
+    nothing else but the place, the period and the day (and, for at most KEPT_SECONDS, the
+    clock)."""
+    common = _place_and_time(scope, period, today)  # here: the reads may run on other threads
+
+    def kept_read(name: str, read: Callable[[], T]) -> Callable[[], T]:
+        return lambda: kept.read_by_tables(_parts, (name, *common), read, counts)
+
+    return {name: kept_read(name, read) for name, read in reads.items()}
 
 
 def forget_all() -> None:
     _boards.clear()
+    _parts.clear()
+    kpis.forget_tally_reads()
