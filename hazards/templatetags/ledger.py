@@ -7,62 +7,37 @@ here with plain string formatting, 1.6 ms (in-process, county data). Every value
 (hazards/views/ledger.py) and hazards.ledger.ROW_RELATIONS selected.
 """
 
-import html
-from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import date
 
 from django import template
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from config.html_rows import address_of, day, escaped
 from hazards.models import Hazard, Severity
 
 register = template.Library()
-
-_UNUSED_PK = 2_147_483_647
-
-
-def _e(value) -> str:
-    return "" if value is None else html.escape(str(value))
-
-
-def _day(value: date | datetime | None) -> str:
-    """The `date:"Y-m-d"` filter: an aware datetime in the current time zone."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value)
-    return value.strftime("%Y-%m-%d")
-
-
-def _detail_url() -> Callable[[int], str]:
-    """A hazard's page address, reversed once (reverse() per row was a tenth of the rows)."""
-    head, _marker, tail = reverse("hazards:hazard_detail", args=[_UNUSED_PK]).rpartition(
-        str(_UNUSED_PK)
-    )
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 class _Words:
     """The row's fixed words in the active language, looked up once per page."""
 
     def __init__(self):
-        self.closed = _e(gettext("Closed"))
-        self.fix_by = _e(gettext("Fix by"))
-        self.overdue = _e(gettext("Overdue"))
-        self.found = _e(gettext("found"))
-        self.recurrence = _e(gettext("Recurrence"))
-        self.came_back = _e(gettext("Came back within 180 days of being closed"))
+        self.closed = escaped(gettext("Closed"))
+        self.fix_by = escaped(gettext("Fix by"))
+        self.overdue = escaped(gettext("Overdue"))
+        self.found = escaped(gettext("found"))
+        self.recurrence = escaped(gettext("Recurrence"))
+        self.came_back = escaped(gettext("Came back within 180 days of being closed"))
 
 
 def _badges(hazard: Hazard, words: _Words) -> str:
     severity = "text-bg-danger" if hazard.severity == Severity.MAJOR else "text-bg-secondary"
     badges = (
-        f'<span class="badge status-badge status-{_e(hazard.status)}">'
-        f"{_e(hazard.get_status_display())}</span>"
-        f'<span class="badge {severity}">{_e(hazard.get_severity_display())}</span>'
+        f'<span class="badge status-badge status-{escaped(hazard.status)}">'
+        f"{escaped(hazard.get_status_display())}</span>"
+        f'<span class="badge {severity}">{escaped(hazard.get_severity_display())}</span>'
     )
     if hazard.recurrence_of_id:
         badges += (
@@ -75,16 +50,16 @@ def _badges(hazard: Hazard, words: _Words) -> str:
 def _state(hazard: Hazard, today: date, words: _Words) -> str:
     """Closed (when, by whom), dismissed (when), or the deadline and whether it has passed."""
     if hazard.status == Hazard.Status.CLOSED:
-        reviewer = f"<br>{_e(hazard.reviewed_by)}" if hazard.reviewed_by else ""
-        return f'{words.closed} <span class="text-nowrap">{_day(hazard.closed_at)}</span>{reviewer}'
+        reviewer = f"<br>{escaped(hazard.reviewed_by)}" if hazard.reviewed_by else ""
+        return f'{words.closed} <span class="text-nowrap">{day(hazard.closed_at)}</span>{reviewer}'
     if hazard.status == Hazard.Status.DISMISSED:
-        return f'<span class="text-nowrap">{_day(hazard.dismissed_at)}</span>'
+        return f'<span class="text-nowrap">{day(hazard.dismissed_at)}</span>'
     late = (
         f' <span class="badge text-bg-danger">{words.overdue}</span>'
         if hazard.rectify_by < today
         else ""
     )
-    return f'{words.fix_by} <span class="text-nowrap">{_day(hazard.rectify_by)}</span>{late}'
+    return f'{words.fix_by} <span class="text-nowrap">{day(hazard.rectify_by)}</span>{late}'
 
 
 def _row(hazard: Hazard, today: date, words: _Words, url: str) -> str:
@@ -95,35 +70,36 @@ def _row(hazard: Hazard, today: date, words: _Words, url: str) -> str:
     if premises.operator_name or hazard.phone:
         contact = (
             '<div class="item-meta text-body-secondary" data-phone>'
-            f"{_e(premises.operator_name)} {_e(hazard.phone)}</div>"
+            f"{escaped(premises.operator_name)} {escaped(hazard.phone)}</div>"
         )
-    department = f" · {_e(hazard.department.name)}" if hazard.department else ""
+    department = f" · {escaped(hazard.department.name)}" if hazard.department else ""
     return (
         f'<li class="list-group-item list-group-item-action p-0 hazard-row{overdue}" '
-        f'data-ledger-number="{_e(hazard.ledger_number)}">'
-        f'<a class="d-block p-2 p-sm-3 text-reset text-decoration-none" href="{_e(url)}">'
+        f'data-ledger-number="{escaped(hazard.ledger_number)}">'
+        f'<a class="d-block p-2 p-sm-3 text-reset text-decoration-none" href="{url}">'
         '<div class="row g-1 align-items-start">'
         '<div class="col-7 col-md-4 order-1">'
-        f'<div class="font-monospace small">{_e(hazard.ledger_number)}</div>'
-        f'<div class="item-title">{_e(premises.name)}</div>'
+        f'<div class="font-monospace small">{escaped(hazard.ledger_number)}</div>'
+        f'<div class="item-title">{escaped(premises.name)}</div>'
         '<div class="item-meta text-body-secondary">'
-        f"{_e(grid.village.name)} · {_e(grid.name)} · {_e(premises.business_type.name)}</div>"
+        f"{escaped(grid.village.name)} · {escaped(grid.name)} · "
+        f"{escaped(premises.business_type.name)}</div>"
         f"{contact}</div>"
         '<div class="col-5 col-md-3 order-2 order-md-3 text-end">'
         '<div class="d-flex flex-wrap justify-content-end gap-1">'
         f"{_badges(hazard, words)}</div>"
         f'<div class="item-meta mt-1">{_state(hazard, today, words)}</div></div>'
         '<div class="col-12 col-md-5 order-3 order-md-2">'
-        f'<div class="hazard-description">{_e(hazard.description)}</div>'
+        f'<div class="hazard-description">{escaped(hazard.description)}</div>'
         '<div class="item-meta text-body-secondary">'
-        f"{_e(hazard.get_category_display())} · {words.found} {_day(hazard.reported_at)} "
-        f"{_e(hazard.reported_by)}{department}</div></div>"
+        f"{escaped(hazard.get_category_display())} · {words.found} {day(hazard.reported_at)} "
+        f"{escaped(hazard.reported_by)}{department}</div></div>"
         "</div></a></li>\n"
     )
 
 
 @register.simple_tag
 def ledger_rows(hazards: Iterable[Hazard], today: date) -> SafeString:
-    words, url = _Words(), _detail_url()
+    words, url = _Words(), address_of("hazards:hazard_detail")
     rows = "".join(_row(hazard, today, words, url(hazard.pk)) for hazard in hazards)
     return mark_safe(rows)  # noqa: S308 -- every value escaped in _row
