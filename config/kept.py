@@ -51,7 +51,7 @@ def change_count() -> int:
 def change_counts() -> dict[str, int]:
     """The count of changes to each counted table, by its name."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tbl, sum(n) FROM gw_change_count GROUP BY tbl")
+        cursor.execute("SELECT tbl, sum(n)::bigint FROM gw_change_count GROUP BY tbl")
         return dict(cursor.fetchall())
 
 

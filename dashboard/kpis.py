@@ -550,12 +550,16 @@ def breakdowns(src: Sources, period: Period, *, today: date) -> dict[str, list[d
         rows += src.kept(("sectors", town, months), lambda: _sector_rows(src.town_filter, months))
     tables: dict[str, dict[tuple, dict]] = {by: {} for by in BREAKDOWN_KEYS}
     for row in rows:
+        found, closed, overdue = row.get("found", 0), row.get("closed", 0), row.get("overdue", 0)
         for by, names in BREAKDOWN_KEYS.items():
             group = tuple(row[name] for name in names)
-            empty = {**dict(zip(names, group, strict=True)), "found": 0, "closed": 0, "overdue": 0}
-            total = tables[by].setdefault(group, empty)
-            for figure in ("found", "closed", "overdue"):
-                total[figure] += row.get(figure, 0)
+            total = tables[by].get(group)
+            if total is None:
+                total = tables[by][group] = dict(zip(names, group, strict=True))
+                total |= {"found": 0, "closed": 0, "overdue": 0}
+            total["found"] += found
+            total["closed"] += closed
+            total["overdue"] += overdue
     return {
         by: sorted(
             (row for row in table.values() if row["found"] or row["closed"] or row["overdue"]),

@@ -25,8 +25,19 @@ def _path(name: str, script_prefix: str) -> str:
 
 
 def _url(name: str, params: dict[str, Any]) -> str:
-    path = _path(name, get_script_prefix())
-    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    given = tuple((key, value) for key, value in params.items() if value not in (None, ""))
+    try:
+        return _address(name, get_script_prefix(), given)
+    except TypeError:  # a value that cannot be a key (a list): not kept
+        return _address.__wrapped__(name, get_script_prefix(), given)
+
+
+@lru_cache(maxsize=4096)
+def _address(name: str, script_prefix: str, params: tuple) -> str:
+    # A board holds ~300 links, the same on every board of its place and period: each address
+    # built once (urlencode took ~10% of a board read again after a change).
+    path = _path(name, script_prefix)
+    query = urlencode(params)
     return f"{path}?{query}" if query else path
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from config import kept
-from dashboard import remembered
+from dashboard import concurrent, remembered
 from dashboard.board import build
 from dashboard.periods import Period
 from dashboard.scopes import scope_from
@@ -59,7 +59,9 @@ def test_asked_again_unchanged_it_is_not_read_again(town):
         again = build(town.office, scope, PERIOD, today=TODAY, now=NOW)
 
     assert board_as_shown(again) == board_as_shown(first)
-    assert [q["sql"] for q in queries] == ["SELECT tbl, sum(n) FROM gw_change_count GROUP BY tbl"]
+    assert [q["sql"] for q in queries] == [
+        "SELECT tbl, sum(n)::bigint FROM gw_change_count GROUP BY tbl"
+    ]
 
 
 def _tables_read(queries) -> set[str]:
@@ -161,6 +163,22 @@ def test_the_next_page_after_a_change_shows_it(town, settings, change):
     assert after == read_afresh(town, settings)
 
 
+def test_reads_kept_on_three_threads_show_a_change_as_one_thread_reads_it(town, settings):
+    """Served, a board's reads run on threads of their own, each on its own connection
+    (dashboard/concurrent.py): each records and keeps its own tables."""
+    settings.DASHBOARD_QUERY_THREADS = 3
+    before = shown(town)
+    _closed_by_a_queryset_update(town)
+    after = shown(town)
+    _inspection_filed(town)
+    later = shown(town)
+    concurrent.close()
+
+    settings.DASHBOARD_QUERY_THREADS = 1
+    assert before != after != later
+    assert later == read_afresh(town, settings)
+
+
 def test_each_place_period_and_language_has_its_own_board(town, settings):
     town_wide, village = shown(town), shown(town, village=town.v1.pk)
     earlier = shown(town, Period(date(2025, 1, 1), date(2025, 7, 31)))
@@ -206,6 +224,22 @@ def test_a_long_write_does_not_hold_up_another_writer(town, settings):
         officer.commit()
         importing.commit()
     assert kept.change_count() == count_before + 2
+
+
+def test_a_change_after_a_savepoint_rolled_back_still_counts(town):
+    """A table is counted once per transaction (migration 0006): the mark that says so goes
+    back with a savepoint rolled back, as the count does, so the change after it counts."""
+    from django.db import transaction
+
+    h3 = town.h["h3"].pk
+    before = kept.change_counts()["hazards_hazard"]
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Hazard.objects.filter(pk=h3).update(description="先记一笔")
+            raise RuntimeError("the officer's form had an error")
+        Hazard.objects.filter(pk=h3).update(description="灭火器已更换")
+        Hazard.objects.filter(pk=h3).update(description="灭火器已更换并复查")
+    assert kept.change_counts()["hazards_hazard"] == before + 1
 
 
 def test_inside_a_transaction_nothing_is_kept(town):

@@ -99,6 +99,7 @@ def _tally_counts() -> dict[str, int]:
     return {table: counts[table] for table in ("dashboard_gridmonth", "dashboard_sectormonth")}
 
 
+@pytest.mark.django_db(transaction=True)  # a table's count moves once per transaction
 def test_only_a_change_of_what_the_tallies_count_touches_them(town):
     """Rectifying and submitting leave a hazard found and not closed: the tallies are not
     written, so a dashboard keeps its read of them (config/kept.py). Closing is counted."""
