@@ -110,12 +110,12 @@ class Sources:
 
     def _month_table(self, key: str | None, months: list[date]) -> tallies.MonthTable:
         scope = tuple(sorted(self.grid_filter.items()))
-        return self.kept(
+        return self.tally_read(
             ("months", scope, key, tuple(months)),
             lambda: tallies.MonthTable(self.grid_filter, key, months),
         )
 
-    def kept(self, key: tuple, read: Callable[[], T]) -> T:
+    def tally_read(self, key: tuple, read: Callable[[], T]) -> T:
         """What `read` returns, kept under `key` while the tables it reads stand still (when
         the page keeps anything): the tallies, which change less often than the rows."""
         if self.counts is None:
@@ -547,7 +547,9 @@ def breakdowns(src: Sources, period: Period, *, today: date) -> dict[str, list[d
     if plan.months:
         town = tuple(sorted(src.town_filter.items()))
         months = tuple(plan.months)
-        rows += src.kept(("sectors", town, months), lambda: _sector_rows(src.town_filter, months))
+        rows += src.tally_read(
+            ("sectors", town, months), lambda: _sector_rows(src.town_filter, months)
+        )
     tables: dict[str, dict[tuple, dict]] = {by: {} for by in BREAKDOWN_KEYS}
     for row in rows:
         found, closed, overdue = row.get("found", 0), row.get("closed", 0), row.get("overdue", 0)
