@@ -1,18 +1,17 @@
 """Form widgets shared by the apps."""
 
-import html
 from collections.abc import Iterator
-from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from config import kept
+from config.html_rows import escaped
 
 
 class LongSelect(forms.Select):
@@ -23,7 +22,7 @@ class LongSelect(forms.Select):
     choices only, no optgroups."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        chosen = {_escaped(v) for v in self.format_value(value)}
+        chosen = {escaped(v) for v in self.format_value(value)}
         # Plain string building: format_html() per option (three escapes through Django's lazy
         # wrappers, a format, a mark_safe) was most of a county's 300-village select.
         options = "".join(
@@ -38,11 +37,11 @@ class LongSelect(forms.Select):
         choices = self.choices
         if not isinstance(choices, ModelChoiceIterator):
             for key, label in choices:
-                yield _escaped(key), _escaped(label)
+                yield escaped(key), escaped(label)
             return
         field = choices.field
         if field.empty_label is not None:
-            yield "", _escaped(field.empty_label)
+            yield "", escaped(field.empty_label)
         yield from _model_options(field, choices.queryset)
 
 
@@ -58,13 +57,8 @@ def _model_options(field, rows: QuerySet) -> list[tuple[str, str]]:
     label = field.label_from_instance
 
     def read() -> list[tuple[str, str]]:
-        return [(_escaped(obj.pk), _escaped(label(obj))) for obj in rows]
+        return [(escaped(obj.pk), escaped(label(obj))) for obj in rows]
 
     return kept.read_kept(
         _kept_options, rows, read, get_language(), getattr(label, "__func__", label)
     )
-
-
-def _escaped(value: Any) -> str:
-    """What conditional_escape() gives, without its lazy wrapper: safe text as it is."""
-    return str(value) if isinstance(value, SafeData) else html.escape(str(value))
