@@ -18,7 +18,7 @@ STAMP := $(VENV)/.requirements-installed
 #   make run WEB_ADDR=0.0.0.0:8000 DJANGO_ALLOWED_HOSTS=192.168.1.20
 WEB_ADDR ?= 127.0.0.1:8000
 # Django's own gettext walk would otherwise compile every .po file inside the virtualenv.
-I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=staticfiles
+I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests
 
 # Honcho, celery and ruff from the virtualenv; the Procfile says `python`, meaning this one.
 export PATH := $(abspath $(BIN)):$(PATH)

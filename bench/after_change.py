@@ -5,7 +5,7 @@ machine: an A/B of what `bench/run.py` measures as "after a change", without the
 
 Each checkout's code is served by gunicorn (5 workers, its own `staticfiles/` collected) on
 gw_county, migrated as this checkout has it; the load and the change are this checkout's
-(bench/load.py). Prints p50 and p95 at c=1 (20 requests) and c=8 (8 × 5), each request after a
+(bench/load.py). Prints p50 and p95 at c=1 (20 requests) and c=8 (8 × 10), each request after a
 step of its own, and at c=8 with nothing changing (kept).
 """
 
@@ -46,10 +46,10 @@ def measure(checkout: Path, name: str) -> list[str]:
         boards = {"a town": f"/dashboard/?town={first_town(name)}", "the county": "/dashboard/"}
         for label, url in boards.items():
             load.run(sessions, OFFICE, url, concurrency=8, each=2)  # every worker warm
-            changes = load.Changes(dsn(name))
+            changes = load.Changes(dsn(name), town=load.town_of(url))
             try:
                 one = load.run(sessions, OFFICE, url, concurrency=1, each=20, before=changes)
-                eight = load.run(sessions, OFFICE, url, concurrency=8, each=5, before=changes)
+                eight = load.run(sessions, OFFICE, url, concurrency=8, each=10, before=changes)
             finally:
                 changes.close()
             load.run(sessions, OFFICE, url, concurrency=8, each=2)  # each worker reads the last

@@ -3,6 +3,7 @@
 import threading
 import time
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 import requests
@@ -94,17 +95,24 @@ class Changes:
         " WHERE id = %s"
     )
 
-    def __init__(self, dsn: str, *, every: float = 0.0) -> None:
+    # The first hazard being rectified (in a town: the dashboard reads again what a change in
+    # its scope touched, so a change elsewhere would flatter it).
+    FIRST = (
+        "SELECT min(h.id) FROM hazards_hazard h JOIN grids_grid g ON g.id = h.grid_id"
+        " JOIN grids_village v ON v.id = g.village_id"
+        " WHERE h.status = 'rectifying' AND (%(town)s::int IS NULL OR v.town_id = %(town)s)"
+    )
+
+    def __init__(self, dsn: str, *, every: float = 0.0, town: int | None = None) -> None:
         """`every`: at most one change in that many seconds, by whichever thread comes first
-        (0: before every request)."""
+        (0: before every request); `town`: a hazard of that town (None: of any)."""
         self.dsn, self.every = dsn, every
         self.made = 0
         self._last = float("-inf")
         self._lock = threading.Lock()
         self._connections: dict[int, psycopg.Connection] = {}
-        with psycopg.connect(dsn) as connection:  # the first hazard being rectified
-            query = "SELECT min(id) FROM hazards_hazard WHERE status = 'rectifying'"
-            self._hazard = connection.execute(query).fetchone()[0]
+        with psycopg.connect(dsn) as connection:
+            self._hazard = connection.execute(self.FIRST, {"town": town}).fetchone()[0]
 
     def __call__(self, slot: int) -> None:
         with self._lock:
@@ -119,3 +127,9 @@ class Changes:
     def close(self) -> None:
         for connection in self._connections.values():
             connection.close()
+
+
+def town_of(url: str) -> int | None:
+    """The town a dashboard's URL shows (None: the county)."""
+    towns = parse_qs(urlsplit(url).query).get("town")
+    return int(towns[0]) if towns else None

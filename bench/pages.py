@@ -248,15 +248,15 @@ def _statements(captured: CaptureQueriesContext) -> list[str]:
 def _sql_after_change(client: Client, url: str) -> list[str]:
     """The statements a dashboard runs after an officer's step on a hazard (bench/load.py,
     Changes): it reads again what the change touched and keeps the rest (config/kept.py)."""
-    from bench.load import Changes
+    from bench.load import Changes, town_of
     from dashboard import remembered
 
     remembered.forget_all()
     with override_settings(DASHBOARD_QUERY_THREADS=1, KEPT_SECONDS=60):
         client.get(url)
-        hazard = Hazard.objects.filter(status=Hazard.Status.RECTIFYING).order_by("pk").first()
         with connection.cursor() as cursor:
-            cursor.execute(Changes.STEP, [hazard.pk])
+            cursor.execute(Changes.FIRST, {"town": town_of(url)})
+            cursor.execute(Changes.STEP, [cursor.fetchone()[0]])
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
     return _statements(captured)

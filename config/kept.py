@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -48,11 +48,35 @@ def change_count() -> int:
         return cursor.fetchone()[0]
 
 
-def change_counts() -> dict[str, int]:
-    """The count of changes to each counted table, by its name."""
+class Counts(dict):
+    """The count of changes to each counted table, by its name, and the snapshot they were read
+    in (`changed_grids`). One page's: it also keeps what the page's reads asked the database
+    about the changes since (`once`), so that each asks once however many reads need it."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.snapshot = ""
+        self._answers: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def once(self, key: Hashable, ask: Callable[[], T]) -> T:
+        with self._lock:  # the page's reads run on threads of their own
+            if key not in self._answers:
+                self._answers[key] = ask()
+            return self._answers[key]
+
+
+def change_counts() -> Counts:
+    """The count of changes to each counted table, as committed now."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tbl, sum(n)::bigint FROM gw_change_count GROUP BY tbl")
-        return dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT tbl, sum(n)::bigint, pg_current_snapshot()::text FROM gw_change_count"
+            " GROUP BY tbl"
+        )
+        rows = cursor.fetchall()
+    counts = Counts((table, n) for table, n, _snapshot in rows)
+    counts.snapshot = rows[0][2] if rows else snapshot()
+    return counts
 
 
 def counted_tables() -> frozenset[str]:
@@ -182,3 +206,101 @@ def read_by_tables(store: Kept, key: Hashable, read: Callable[[], T], counts: di
     if tables and tables <= counts.keys():
         store.put(key, (value, tuple((table, counts[table]) for table in sorted(tables))))
     return value
+
+
+# --- kept in parts, one per place ---------------------------------------------------------------
+
+# The tables whose changes are logged per grid (dashboard migration 0008).
+GRID_LOGGED = frozenset({"hazards_hazard"})
+
+
+def snapshot() -> str:
+    """What the database has committed now, as a PostgreSQL snapshot (`changed_grids`)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_snapshot()::text")
+        return cursor.fetchone()[0]
+
+
+def changed_grids(since: str, tables: Iterable[str]) -> tuple[frozenset[int] | None, str]:
+    """The grids in which these tables changed after the snapshot `since` (None: any grid, or
+    it cannot be told), and the snapshot this answer is as of."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT upto IS NULL OR upto < pg_snapshot_xmin(%(since)s::pg_snapshot)"
+            "        FROM gw_grid_change_pruned),"
+            " ARRAY(SELECT DISTINCT grid_id FROM gw_grid_change"
+            "       WHERE xid >= pg_snapshot_xmin(%(since)s::pg_snapshot) AND tbl = ANY(%(tables)s)"
+            "       AND NOT pg_visible_in_snapshot(xid, %(since)s::pg_snapshot)),"
+            " pg_current_snapshot()::text",
+            {"since": since, "tables": sorted(tables)},
+        )
+        complete, grids, now = cursor.fetchone()
+    if not complete or 0 in grids:
+        return None, now
+    return frozenset(grids), now
+
+
+class InParts(Protocol[T]):
+    """A value made of parts, one per place (dashboard/remembered.py, ByPlace)."""
+
+    def parts_of(self, places: frozenset | None) -> dict:
+        """The parts of these places (None: of every place), as {place: part}."""
+
+    def combine(self, parts: dict) -> T:
+        """The value of every place's parts."""
+
+    def combine_again(self, value: T, before: dict, parts: dict, places: frozenset) -> T:
+        """The value after the parts of `places` were read again: `before`, the parts `value`
+        was made of. MISSING: it cannot be told from the parts; read every place again."""
+
+    level: str  # a grid's place, as a lookup from the grid (places_of)
+
+    def places_of(self, grids: frozenset[int]) -> frozenset:
+        """The places these grids are in."""
+
+
+def read_in_parts(store: Kept, key: Hashable, read: InParts[T], counts: dict[str, int]) -> T:
+    """What `read` makes of the parts of every place, kept like `read_by_tables`; after a
+    change to tables logged per grid (GRID_LOGGED), only the parts of the places it was in are
+    read again. `counts`: as `change_counts()` returns them, read before `read` runs."""
+    found = store.peek(key)
+    if found is not MISSING:
+        value, parts, read_at, since = found
+        moved = {table for table, n in read_at if counts.get(table) != n}
+        if not moved:
+            note(table for table, _n in read_at)
+            return value
+        if moved <= GRID_LOGGED:
+            grids, now = _once(
+                counts, ("changed", since, *sorted(moved)), changed_grids, since, moved
+            )
+            if grids is not None:
+                with recording_tables() as tables:
+                    places = _once(counts, ("places", read.level, grids), read.places_of, grids)
+                    fresh = read.parts_of(places) if places else {}
+                    if fresh or places & parts.keys():  # else: a change elsewhere
+                        before = parts
+                        parts = {p: part for p, part in parts.items() if p not in places} | fresh
+                        value = read.combine_again(value, before, parts, places)
+                if value is not MISSING:
+                    tables |= {table for table, _n in read_at}
+                    _keep(store, key, (value, parts), tables, counts, now)
+                    return value
+    since = getattr(counts, "snapshot", "") or snapshot()  # taken before the rows are read
+    with recording_tables() as tables:
+        parts = read.parts_of(None)
+        value = read.combine(parts)
+    _keep(store, key, (value, parts), tables, counts, since)
+    return value
+
+
+def _once(counts: dict, key: Hashable, ask: Callable[..., T], *args) -> T:
+    """What `ask(*args)` answers, asked once a page (Counts.once)."""
+    once = getattr(counts, "once", None)
+    return once(key, lambda: ask(*args)) if once else ask(*args)
+
+
+def _keep(store: Kept, key: Hashable, kept: tuple, tables: set, counts: dict, since: str) -> None:
+    if tables and tables <= counts.keys():
+        read_at = tuple((table, counts[table]) for table in sorted(tables))
+        store.put(key, (*kept, read_at, since))

@@ -228,6 +228,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hazards.tasks.send_reminders_task",
         "schedule": crontab(hour=8, minute=30),
     },
+    # The log of the grids each change was in, which dashboards read (config/kept.py).
+    "prune-grid-change-log": {
+        "task": "dashboard.tasks.prune_grid_change_log",
+        "schedule": crontab(minute=17),
+    },
 }
 
 # Scripts and styles from our own origin only: no inline code, no CDN (static/vendor/).

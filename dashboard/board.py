@@ -255,12 +255,53 @@ def _breakdown_rows(table: list[dict], where: dict, period: Period, by: str) -> 
 def _list_reads(src: kpis.Sources, today: date, now: datetime) -> dict:
     """The short lists' queries, for concurrent.run_all."""
     return {
-        "offenders": lambda: short_lists.offenders(src, today=today, now=now),
-        "open_major": lambda: short_lists.open_major_hazards(src, today=today),
-        "overdue": lambda: short_lists.overdue_hazards(src, today=today),
+        "offenders": remembered.ByPlace(
+            lambda grids: short_lists.offenders_per_grid(src, today=today, now=now, grids=grids),
+            lambda per_grid: short_lists.first_offenders(src, per_grid, today=today, now=now),
+            level="pk",
+            again=lambda shown, before, per_grid, grids: short_lists.first_offenders_again(
+                src, shown, before, per_grid, grids, today=today, now=now
+            ),
+        ),
+        "open_major": short_lists.open_major_hazards(src, today=today),
+        "overdue": short_lists.overdue_hazards(src, today=today),
         "patrol_due": lambda: short_lists.patrol_due_premises(src, today=today),
         "never_inspected": lambda: short_lists.never_inspected_premises(src),
     }
+
+
+def _hazard_reads(src: kpis.Sources, period: Period, *, today: date, by: str | None) -> dict:
+    """The hazard figures, the breakdowns and the trend: per place one level down, when there
+    is one, so that after a change only the places it was in are read again
+    (remembered.ByPlace)."""
+    if by is None:
+        return {
+            "hazards": lambda: kpis.hazard_groups(src, period, today=today),
+            "breakdowns": lambda: kpis.breakdowns(src, period, today=today),
+            "trend": lambda: kpis.trend(src, period),
+        }
+    level = PLACE_OF_GRID[by]
+    return {
+        "hazards": remembered.ByPlace(
+            lambda only: kpis.hazard_groups(src, period, today=today, by=by, only=only),
+            lambda groups: groups,
+            level=level,
+        ),
+        "breakdowns": remembered.ByPlace(
+            lambda only: kpis.breakdown_parts(src, period, today=today, by=by, only=only),
+            lambda parts: kpis.breakdown_tables(src, period, parts),
+            level=level,
+        ),
+        "trend": remembered.ByPlace(
+            lambda only: kpis.trend_parts(src, period, by=by, only=only),
+            lambda parts: kpis.trend_months(src, period, parts),
+            level=level,
+        ),
+    }
+
+
+# The place one level down of a grid, as a lookup from the grid.
+PLACE_OF_GRID = {TOWN: "village__town", VILLAGE: "village", GRID: "pk"}
 
 
 def _lists(read: dict, scope: Scope, offender_page: bool, figures: dict[str, Figure]) -> dict:
@@ -344,13 +385,11 @@ def _read(
     reads = {
         # The slowest first. One read of the hazards and of the premises serves both the
         # headline and the ranking.
-        "hazards": lambda: kpis.hazard_groups(src, period, today=today, by=by),
+        **_hazard_reads(src, period, today=today, by=by),
         "visits": lambda: kpis.visit_figures(src, period),
         "visited": lambda: kpis.visited_figures(src, period, now=now),
-        "breakdowns": lambda: kpis.breakdowns(src, period, today=today),
         **(_list_reads(src, today, now) if with_lists else {}),
         "premises": lambda: kpis.premises_groups(src.premises, today=today, by=by),
-        "trend": lambda: kpis.trend(src, period),
         "accidents": lambda: kpis.accident_figures(src.accidents, period),
         "places": lambda: children(scope, user),
     }

@@ -14,7 +14,7 @@ Definitions (the ledger links in dashboard/links.py select the same rows):
 """
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -220,7 +220,12 @@ def _open_major_counts(today: date) -> dict[str, Any]:
 
 
 def hazard_groups(
-    src: Sources, period: Period, *, today: date, by: str | None = None
+    src: Sources,
+    period: Period,
+    *,
+    today: date,
+    by: str | None = None,
+    only: Collection | None = None,
 ) -> dict[Any, dict[str, Any]]:
     """Found, closed, closed in the period with their total time to close (for the period and a
     year earlier), and the open figures now — per place one level down (`by`: town, village,
@@ -228,7 +233,7 @@ def hazard_groups(
 
     Three queries over the hazards — the open ones, the open major ones, those of the period's
     days — and, with tallies, one over the months' tallies. The headline figures are the sum
-    of a ranking's rows, so a page reads them once for both."""
+    of a ranking's rows, so a page reads them once for both. `only`: of these places alone."""
     plan, before = src.split(period), src.split(period.year_earlier())
     where, aggregates = Q(pk__in=[]), {}
     for spans, suffix in (
@@ -241,15 +246,16 @@ def hazard_groups(
             condition, counts = _hazard_counts(spans, suffix=suffix)
             where, aggregates = where | condition, {**aggregates, **counts}
     key = CHILD_KEYS[by] if by else None
+    hazards = src.hazards if only is None else src.hazards.filter(**{f"{key}__in": only})
     # The open hazards apart from the period's: each query then has an index to itself (open
     # hazards by deadline or grid; hazards found or closed in a few days by date).
-    groups = _grouped(src.hazards.filter(IS_OPEN), key, _open_counts(today))
+    groups = _grouped(hazards.filter(IS_OPEN), key, _open_counts(today))
     for place, figures in _grouped(
-        src.hazards.filter(IS_OPEN & IS_MAJOR), key, _open_major_counts(today)
+        hazards.filter(IS_OPEN & IS_MAJOR), key, _open_major_counts(today)
     ).items():
         groups.setdefault(place, {}).update(figures)
     if aggregates:
-        for place, figures in _grouped(src.hazards.filter(where), key, aggregates).items():
+        for place, figures in _grouped(hazards.filter(where), key, aggregates).items():
             groups.setdefault(place, {}).update(figures)
     months = [*plan.months, *before.months]
     table = src.months(months, key) if months else None
@@ -257,7 +263,8 @@ def hazard_groups(
         table.hazard_sums(plan.months, before.months, by_place=key is not None) if table else {}
     )
     for place, sums in tallied.items():
-        _add_tallied(groups.setdefault(place, {}), sums)
+        if only is None or place in only:
+            _add_tallied(groups.setdefault(place, {}), sums)
     return {place: net(group) for place, group in groups.items()}
 
 
@@ -475,24 +482,30 @@ def accident_figures(accidents: QuerySet, period: Period) -> dict[str, Any]:
 def trend(src: Sources, period: Period) -> dict[date, dict[str, int]]:
     """Hazards found and hazards closed per calendar month of the period: the months' tallies
     when there are some, plus and less the rows of some days in one query (UNION)."""
+    return trend_months(src, period, trend_parts(src, period))
+
+
+def trend_parts(
+    src: Sources, period: Period, *, by: str | None = None, only: Collection | None = None
+) -> dict[Any, dict[date, dict[str, int]]]:
+    """The trend's counts of the hazards' rows (not the tallies'), per place one level down
+    (`by`) or all under None; `only`: of these places alone."""
     zone = timezone.get_default_timezone()
     plan = src.split(period)
+    key = CHILD_KEYS[by] if by else None
+    hazards = src.hazards if only is None else src.hazards.filter(**{f"{key}__in": only})
+    place = [key] if key else []
 
     def per_month(field: str, spans: list[Period], condition: Q, series: str) -> QuerySet:
         return (
-            src.hazards.filter(within_any(field, spans) & condition)
+            hazards.filter(within_any(field, spans) & condition)
             .order_by()
             .annotate(month=TruncMonth(field, tzinfo=zone))
-            .values("month")
+            .values(*place, "month")
             .annotate(n=Count("pk"), series=Value(series))
-            .values_list("series", "month", "n")
+            .values_list("series", *place, "month", "n")
         )
 
-    counts: dict[date, dict[str, int]] = {
-        piece.start.replace(day=1): {"found": 0, "closed": 0} for piece in period.months()
-    }
-    if plan.months:
-        counts.update(src.months(plan.months).per_month(plan.months))
     parts = [
         per_month(field, spans, condition, series)
         for spans, sign in ((plan.plus, ""), (plan.minus, LESS))
@@ -502,14 +515,36 @@ def trend(src: Sources, period: Period) -> dict[date, dict[str, int]]:
             ("closed_at", IS_CLOSED, f"closed{sign}"),
         )
     ]
+    counts: dict[Any, dict[date, dict[str, int]]] = {}
     if parts:
-        for series, month, n in parts[0].union(*parts[1:], all=True):
+        for row in parts[0].union(*parts[1:], all=True):
+            series, month, n = row[0], row[-2], row[-1]
             day = (
                 timezone.localtime(month, zone).date() if timezone.is_aware(month) else month.date()
             )
-            figures = counts.setdefault(day, {"found": 0, "closed": 0})
+            months = counts.setdefault(row[1] if key else None, {})
+            figures = months.setdefault(day, {"found": 0, "closed": 0})
             base = series.removesuffix(LESS)
             figures[base] += -n if series.endswith(LESS) else n
+    return counts
+
+
+def trend_months(
+    src: Sources, period: Period, parts: dict[Any, dict[date, dict[str, int]]]
+) -> dict[date, dict[str, int]]:
+    """The trend of every place's parts (`trend_parts`) and the months' tallies."""
+    plan = src.split(period)
+    counts: dict[date, dict[str, int]] = {
+        piece.start.replace(day=1): {"found": 0, "closed": 0} for piece in period.months()
+    }
+    if plan.months:
+        tallied = src.months(plan.months).per_month(plan.months)
+        counts.update({month: dict(figures) for month, figures in tallied.items()})
+    for months in parts.values():
+        for month, figures in months.items():
+            total = counts.setdefault(month, {"found": 0, "closed": 0})
+            total["found"] += figures["found"]
+            total["closed"] += figures["closed"]
     return counts
 
 
@@ -527,14 +562,31 @@ def breakdowns(src: Sources, period: Period, *, today: date) -> dict[str, list[d
     GROUP BY queries over the three keys together (at most categories × departments × business
     types groups): the overdue, the found in the period's days and, for the county or a town
     with tallies, the months' sector tallies (see tallies.Plan); added up per key in Python."""
+    return breakdown_tables(src, period, breakdown_parts(src, period, today=today))
+
+
+def breakdown_parts(
+    src: Sources,
+    period: Period,
+    *,
+    today: date,
+    by: str | None = None,
+    only: Collection | None = None,
+) -> dict[Any, dict[str, dict[tuple, dict]]]:
+    """The breakdowns of the hazards' rows (not the tallies'), per place one level down (`by`)
+    or all under None; `only`: of these places alone."""
     plan = src.split(period) if src.town_filter is not None else tallies.Plan(plus=[period])
+    key = CHILD_KEYS[by] if by else None
+    hazards = src.hazards if only is None else src.hazards.filter(**{f"{key}__in": only})
     keys = [name for names in BREAKDOWN_KEYS.values() for name in names]
+    if key:
+        keys.append(key)
 
     def grouped(hazards: QuerySet, counts: dict) -> list[dict]:
         return [net(row) for row in hazards.order_by().values(*keys).annotate(**counts)]
 
     # The overdue apart from the period's: each query has an index to itself.
-    rows = grouped(src.hazards.overdue(today), {"overdue": Count("*")})  # an index-only scan
+    rows = grouped(hazards.overdue(today), {"overdue": Count("*")})  # an index-only scan
     where, counts = Q(pk__in=[]), {}
     for spans, suffix in ((plan.plus, ""), (plan.minus, LESS)):
         if spans:
@@ -543,13 +595,15 @@ def breakdowns(src: Sources, period: Period, *, today: date) -> dict[str, list[d
             counts[f"found{suffix}"] = Count("pk", filter=found_in)
             counts[f"closed{suffix}"] = Count("pk", filter=found_in & IS_CLOSED)
     if counts:
-        rows += grouped(src.hazards.filter(where), counts)
-    if plan.months:
-        town = tuple(sorted(src.town_filter.items()))
-        months = tuple(plan.months)
-        rows += src.tally_read(
-            ("sectors", town, months), lambda: _sector_rows(src.town_filter, months)
-        )
+        rows += grouped(hazards.filter(where), counts)
+    places: dict[Any, list[dict]] = {}
+    for row in rows:
+        places.setdefault(row.pop(key) if key else None, []).append(row)
+    return {place: _breakdown_sums(rows) for place, rows in places.items()}
+
+
+def _breakdown_sums(rows: list[dict]) -> dict[str, dict[tuple, dict]]:
+    """Rows of the three keys added up per key: {key: {group: row}}."""
     tables: dict[str, dict[tuple, dict]] = {by: {} for by in BREAKDOWN_KEYS}
     for row in rows:
         found, closed, overdue = row.get("found", 0), row.get("closed", 0), row.get("overdue", 0)
@@ -562,6 +616,36 @@ def breakdowns(src: Sources, period: Period, *, today: date) -> dict[str, list[d
             total["found"] += found
             total["closed"] += closed
             total["overdue"] += overdue
+    return tables
+
+
+def breakdown_tables(
+    src: Sources, period: Period, parts: dict[Any, dict[str, dict[tuple, dict]]]
+) -> dict[str, list[dict]]:
+    """The breakdowns of every place's parts (`breakdown_parts`) and the months' sector
+    tallies, most found first."""
+    plan = src.split(period) if src.town_filter is not None else tallies.Plan()
+    pieces = list(parts.values())
+    if plan.months:
+        town = tuple(sorted(src.town_filter.items()))
+        months = tuple(plan.months)
+        pieces.append(
+            src.tally_read(
+                ("sectors", town, months),
+                lambda: _breakdown_sums(_sector_rows(src.town_filter, months)),
+            )
+        )
+    tables: dict[str, dict[tuple, dict]] = {by: {} for by in BREAKDOWN_KEYS}
+    for piece in pieces:
+        for by, groups in piece.items():
+            table = tables[by]
+            for group, row in groups.items():
+                total = table.get(group)
+                if total is None:
+                    table[group] = dict(row)
+                else:
+                    for figure in ("found", "closed", "overdue"):
+                        total[figure] += row[figure]
     return {
         by: sorted(
             (row for row in table.values() if row["found"] or row["closed"] or row["overdue"]),

@@ -1,13 +1,18 @@
 """The dashboard's short lists: where to push next. Each is one sliced query; its full length is
 a figure of dashboard/kpis.py (or one COUNT here) and its "all" link opens every row."""
 
-from collections.abc import Callable
+import heapq
+from collections.abc import Callable, Collection
 from datetime import date, datetime
+from itertools import chain
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
+from config import kept
 from dashboard.kpis import Sources
+from dashboard.remembered import ByPlace
 from grids.models import Grid, Village
 from hazards.models import Hazard
 from hazards.offenders import long_overdue, recurred, rejected_twice
@@ -19,7 +24,7 @@ PREMISES_RELATIONS = ("grid__village", "business_type")
 # What the lists show (templates/dashboard/_hazard_item.html, _premises_item.html): ten rows of
 # a few columns each instead of every column of five tables.
 HAZARD_SHOWN = (
-    *("ledger_number", "severity", "rectify_by", "description", "premises"),
+    *("ledger_number", "severity", "rectify_by", "description", "premises", "grid"),
     *("premises__name", "premises__grid__name", "premises__grid__village__name"),
 )
 PREMISES_SHOWN = (
@@ -42,16 +47,51 @@ def _with_days_overdue(hazards: list[Hazard], today: date) -> list[Hazard]:
     return hazards
 
 
-def open_major_hazards(src: Sources, *, today: date, limit: int = LIST_SIZE) -> list[Hazard]:
+def open_major_hazards(src: Sources, *, today: date, limit: int = LIST_SIZE) -> ByPlace:
     """Open major hazards, the nearest (or most passed) deadline first."""
-    rows = _hazards_shown(src.hazards.open().major()).order_by("rectify_by", "pk")[:limit]
-    return _with_days_overdue(list(rows), today)
+    return _first_by_deadline(lambda: src.hazards.open().major(), today=today, limit=limit)
 
 
-def overdue_hazards(src: Sources, *, today: date, limit: int = LIST_SIZE) -> list[Hazard]:
+def overdue_hazards(src: Sources, *, today: date, limit: int = LIST_SIZE) -> ByPlace:
     """Open hazards past their deadline, the longest overdue first."""
-    rows = _hazards_shown(src.hazards.overdue(today)).order_by("rectify_by", "pk")[:limit]
-    return _with_days_overdue(list(rows), today)
+    return _first_by_deadline(lambda: src.hazards.overdue(today), today=today, limit=limit)
+
+
+def _deadline(hazard: Hazard) -> tuple:
+    return hazard.rectify_by, hazard.pk
+
+
+def _first_by_deadline(
+    hazards: Callable[[], QuerySet], *, today: date, limit: int
+) -> ByPlace[list[Hazard]]:
+    """The first `limit` hazards by deadline, kept as their grids' parts: after a change, the
+    first `limit` of the grids it was in are read again and merged with the others'. Hazards
+    that were never among the first are not kept: where the merge cannot tell that none of
+    them comes before its last row (the change moved a shown hazard back, or closed it), every
+    grid is read again."""
+
+    def parts_of(grids: Collection | None) -> dict[int, list[Hazard]]:
+        rows = hazards() if grids is None else hazards().filter(grid__in=grids)
+        rows = _hazards_shown(rows).order_by("rectify_by", "pk")[:limit]
+        parts: dict[int, list[Hazard]] = {}
+        for hazard in _with_days_overdue(list(rows), today):
+            parts.setdefault(hazard.grid_id, []).append(hazard)
+        return parts
+
+    def first(parts: dict[int, list[Hazard]]) -> list[Hazard]:
+        return heapq.nsmallest(limit, chain.from_iterable(parts.values()), key=_deadline)
+
+    def again(shown: list[Hazard], _before: dict, parts: dict, _grids: frozenset):
+        # Every hazard the parts leave out comes after the last one shown (when the list was
+        # full: else the parts hold them all).
+        rows = first(parts)
+        if len(shown) < limit or (
+            len(rows) == limit and _deadline(rows[-1]) <= _deadline(shown[-1])
+        ):
+            return rows
+        return kept.MISSING
+
+    return ByPlace(parts_of, first, level="pk", again=again)
 
 
 def is_offender(*, today: date, now: datetime) -> Q:
@@ -77,41 +117,94 @@ def offenders(
     The rules' hazards carry their premises' grid (Hazard.grid), so: the offenders per grid
     (index scans of the hazards), then the premises of the first villages' grids only. Without
     the offenders page's per-rule flags (three EXISTS a row)."""
-    per_grid = _offenders_per_grid(_offending(src, today=today, now=now))
-    first_grids, counted, last_village = [], 0, None
-    for (village, grid), n in sorted(per_grid.items()):
-        if counted >= limit and village != last_village:
-            break  # the first villages are complete: their names sort before the others'
-        first_grids.append(grid)
-        counted, last_village = counted + n, village
-    hazards = _offending(src, today=today, now=now, grids=first_grids)
+    per_grid = offenders_per_grid(src, today=today, now=now)
+    return first_offenders(src, per_grid, today=today, now=now, limit=limit)
+
+
+def offenders_per_grid(
+    src: Sources, *, today: date, now: datetime, grids: Collection | None = None
+) -> dict[int, tuple[str, int]]:
+    """How many premises offend in each grid in scope (or of these grids), by grid: (its
+    village's code, the count)."""
+    offending = _offending(src, today=today, now=now, grids=grids, with_grid=True)
+    return {grid: (village, n) for (village, grid), n in _count_per_grid(offending).items()}
+
+
+def first_offenders(
+    src: Sources,
+    per_grid: dict[int, tuple[str, int]],
+    *,
+    today: date,
+    now: datetime,
+    limit: int = LIST_SIZE,
+) -> tuple[list[Premises], int]:
+    """The first offenders (see `offenders`) of the grids' counts, and how many there are."""
+    hazards = _offending(src, today=today, now=now, grids=_first_grids(per_grid, limit))
     rows = _premises_shown(Premises.objects.filter(pk__in=hazards)).order_by(
         "grid__village__code", "name", "pk"
     )
-    return list(rows[:limit]), sum(per_grid.values())
+    return list(rows[:limit]), sum(n for _village, n in per_grid.values())
 
 
-def _offending(src: Sources, *, today: date, now: datetime, grids=None) -> QuerySet:
-    """(grid, premises) of the rules' hazards in scope, as one UNION ALL: the premises the
-    page counts (the scope's grids, and for a user who does not see every premises, those the
-    user sees), narrowed to some grids."""
+def first_offenders_again(
+    src: Sources,
+    shown: tuple[list[Premises], int],
+    before: dict[int, tuple[str, int]],
+    per_grid: dict[int, tuple[str, int]],
+    grids: Collection,
+    *,
+    today: date,
+    now: datetime,
+    limit: int = LIST_SIZE,
+) -> tuple[list[Premises], int]:
+    """`first_offenders` after the counts of some grids were read again (`before`: as they
+    were when `shown` was read): the same premises while the first villages' grids are the
+    same and none of them changed."""
+    first = _first_grids(per_grid, limit)
+    if first == _first_grids(before, limit) and not set(first) & set(grids):
+        return shown[0], sum(n for _village, n in per_grid.values())
+    return first_offenders(src, per_grid, today=today, now=now, limit=limit)
+
+
+def _first_grids(per_grid: dict[int, tuple[str, int]], limit: int) -> list[int]:
+    """The grids of the first villages (by code) that have `limit` offenders between them."""
+    first, counted, last_village = [], 0, None
+    for village, grid, n in sorted((village, grid, n) for grid, (village, n) in per_grid.items()):
+        if counted >= limit and village != last_village:
+            break  # the first villages are complete: their names sort before the others'
+        first.append(grid)
+        counted, last_village = counted + n, village
+    return first
+
+
+def _offending(
+    src: Sources, *, today: date, now: datetime, grids=None, with_grid: bool = False
+) -> QuerySet:
+    """(grid, premises) or premises of the rules' hazards in scope, as one UNION ALL: the
+    premises the page counts (the scope's grids, and for a user who does not see every
+    premises, those the user sees), narrowed to some grids."""
 
     def in_scope(hazards: QuerySet) -> QuerySet:
         hazards = hazards.filter(**src.grid_filter)
         if not src.sees_all:
             hazards = hazards.filter(premises__in=src.premises.values("pk"))
-        if grids is None:
-            return hazards.values("grid_id", "premises_id")
-        return hazards.filter(grid__in=grids).values("premises_id")
+        if grids is not None:
+            hazards = hazards.filter(grid__in=grids)
+        return (
+            hazards.values("grid_id", "premises_id") if with_grid else hazards.values("premises_id")
+        )
 
     return _rules_union(in_scope, today, now)
 
 
-def _offenders_per_grid(offending: QuerySet) -> dict[tuple[str, int], int]:
+def _count_per_grid(offending: QuerySet) -> dict[tuple[str, int], int]:
     """How many premises offend in each grid, by (village code, grid): a premises' hazards are
     all in its grid. The ORM cannot group a UNION: its SQL is wrapped here, and PostgreSQL
     sends back ~1,500 rows instead of ~13,000."""
-    sql, params = offending.query.sql_with_params()
+    try:
+        sql, params = offending.query.sql_with_params()
+    except EmptyResultSet:  # no grids asked for
+        return {}
     grids, villages = Grid._meta.db_table, Village._meta.db_table
     # The ORM's own SQL and its parameters, passed apart: nothing from the request is spliced.
     grouped = (

@@ -14,11 +14,14 @@ own).
 After a change, a board is read again, but only in part: each of its reads (the hazards, the
 premises, the visits, the month tallies...) is kept while the tables its statements read stand
 still (`parts`), so an officer's edit of a hazard reads the hazards again and not the premises.
+The reads of the hazards that add up over the places one level down (`ByPlace`) read again
+only the places whose grids the change was in (config/kept.py, `read_in_parts`).
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from django.utils.translation import get_language
 
@@ -27,6 +30,7 @@ from dashboard import kpis, tallies
 from dashboard.figures import Board
 from dashboard.periods import Period
 from dashboard.scopes import Scope
+from grids.models import Grid
 
 T = TypeVar("T")
 
@@ -67,6 +71,34 @@ def _place_and_time(scope: Scope, period: Period, today: date) -> tuple:
     )
 
 
+@dataclass(frozen=True)
+class ByPlace(Generic[T]):
+    """A read that adds up parts, one per place (config/kept.py, InParts): `parts_of(places)`
+    reads the parts of those places (None: of every place) as {place: part}, `combine` makes
+    the read's value of them, and `again`, if given, makes it again after some places' parts
+    changed, from the value before (`combine_again`). `level`: a grid's place, as a lookup from
+    the grid ("pk": the grid itself)."""
+
+    parts_of: Callable[[frozenset | None], dict]
+    combine: Callable[[dict], T]
+    level: str
+    again: Callable[[T, dict, dict, frozenset], T] | None = None
+
+    def __call__(self) -> T:
+        return self.combine(self.parts_of(None))
+
+    def combine_again(self, value: T, before: dict, parts: dict, places: frozenset) -> T:
+        if self.again is None:
+            return self.combine(parts)
+        return self.again(value, before, parts, places)
+
+    def places_of(self, grids: frozenset[int]) -> frozenset:
+        if not grids or self.level == "pk":
+            return grids
+        places = Grid.objects.filter(pk__in=grids).values_list(self.level, flat=True)
+        return frozenset(places.order_by().distinct())
+
+
 def parts(
     reads: dict[str, Callable[[], T]],
     scope: Scope,
@@ -81,6 +113,9 @@ def parts(
     common = _place_and_time(scope, period, today)  # here: the reads may run on other threads
 
     def kept_read(name: str, read: Callable[[], T]) -> Callable[[], T]:
+        if isinstance(read, ByPlace):
+            key = (name, "by place", *common)
+            return lambda: kept.read_in_parts(_parts, key, read, counts)
         return lambda: kept.read_by_tables(_parts, (name, *common), read, counts)
 
     return {name: kept_read(name, read) for name, read in reads.items()}

@@ -1,6 +1,7 @@
 """The dashboard's repeated rows, rendered in Python: the items of its lists ("where to push
-next", `{% list_items short %}`), the rows of its ranking (`{% ranking_rows board.ranking %}`)
-and of its breakdowns (`{% breakdown_rows rows %}`).
+next", `{% list_items short %}`), the rows of its ranking (`{% ranking_rows board.ranking %}`),
+of its breakdowns (`{% breakdown_rows rows %}`) and its sixteen figure cards
+(`{% figure_card f.found %}`).
 
 A board is rendered again after every change a dashboard counts. Through the template engine,
 its fifty list items took ~17 ms, the ranking ~10 ms and the breakdowns ~6 ms of a ~40 ms board
@@ -14,8 +15,16 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from config.html_rows import address_of, day, escaped
-from dashboard.figures import BreakdownRow, Figure, RankRow, ShortList
-from dashboard.templatetags.dashboard_tags import figure_value, one_decimal, percent, rate_tone
+from dashboard.figures import DAYS, BreakdownRow, Figure, RankRow, ShortList
+from dashboard.templatetags.dashboard_tags import (
+    change_text,
+    change_tone,
+    figure_value,
+    one_decimal,
+    percent,
+    previous_value,
+    rate_tone,
+)
 from hazards.models import Hazard, Severity
 from premises.models import Premises
 
@@ -140,3 +149,65 @@ def breakdown_rows(rows: list[BreakdownRow]) -> SafeString:
         for row in rows
     ]
     return mark_safe("".join(html))  # noqa: S308 -- every value escaped above
+
+
+@register.simple_tag
+def figure_card(figure: Figure) -> SafeString:
+    """One KPI card: the figure, the same period a year earlier and the change, its parts."""
+    key = escaped(figure.key)
+    alert = " kpi-alert" if figure.bad_when_positive and figure.value else ""
+    count = f' data-count="{escaped(figure.value)}"' if figure.is_count else ""
+    unit = ""
+    if figure.kind == DAYS and figure.value is not None:
+        days = escaped(gettext("days"))
+        unit = f'<small class="fs-6 fw-normal"> {days}</small>'
+    value = (
+        f'<a class="kpi-value text-reset text-decoration-none" href="{escaped(figure.url)}" '
+        f'data-kpi="{key}"{count}>{escaped(figure_value(figure))}{unit}</a>'
+    )
+    return mark_safe(  # noqa: S308 -- every value escaped
+        '<div class="col">'
+        f'<div class="card h-100 kpi-card{alert}" data-figure="{key}">'
+        '<div class="card-body p-2 p-sm-3">'
+        f'<div class="kpi-label text-body-secondary">{escaped(figure.label)}</div>'
+        f"{value}{_year_before(figure)}{_parts(figure.parts)}</div></div></div>\n"
+    )
+
+
+def _year_before(figure: Figure) -> str:
+    if not figure.compares:
+        return ""
+    key, previous = escaped(figure.key), escaped(previous_value(figure))
+    if figure.previous_url:
+        previous = (
+            f'<a class="link-secondary" href="{escaped(figure.previous_url)}" '
+            f'data-previous="{key}">{previous}</a>'
+        )
+    change = ""
+    if figure.change is not None:
+        change = (
+            f'<span class="{change_tone(figure)} fw-semibold text-nowrap" data-change="{key}">'
+            f"{escaped(change_text(figure))}</span>"
+        )
+    last_year = escaped(gettext("Same period last year"))
+    return (
+        '<div class="kpi-yoy small"><span class="text-body-secondary">'
+        f"{last_year} {previous}</span>{change}</div>"
+    )
+
+
+def _parts(parts: list[Figure]) -> str:
+    if not parts:
+        return ""
+    items = []
+    for part in parts:
+        css = (
+            "link-danger fw-semibold" if part.bad_when_positive and part.value else "link-secondary"
+        )
+        count = f' data-count="{escaped(part.value)}"' if part.is_count else ""
+        items.append(
+            f'<li><a class="{css}" href="{escaped(part.url)}" data-part="{escaped(part.key)}"'
+            f"{count}>{escaped(figure_value(part))}</a> "
+            f'<span class="text-body-secondary">{escaped(part.label)}</span></li>'
+        )
+    return f'<ul class="kpi-parts list-unstyled small mb-0 mt-1">{"".join(items)}</ul>'

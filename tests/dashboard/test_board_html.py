@@ -2,12 +2,18 @@
 as a town official reads it, in Chinese, every value escaped."""
 
 import re
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
 
 from dashboard import remembered
+from dashboard.figures import DAYS, MONEY, RATE, SUM, Figure
+from dashboard.templatetags.board_html import figure_card
 from tests.dashboard import known_town
 from tests.dashboard.known_town import NOW
 
@@ -95,3 +101,38 @@ def test_a_breakdown_row_names_its_category_in_chinese(client, town):
 
     # Found this year: ELEC h1 h8 h11, GAS h2 h12, EVAC h13, FIRE_FAC h7; most found first.
     assert labels == ["电气安全", "燃气安全", "安全疏散", "消防设施器材"]
+
+
+# The card as its template made it, before figure_card (templates/dashboard/_figure_card.html).
+CARD_TEMPLATE = (Path(__file__).parent / "figure_card_template.html").read_text()
+
+
+def _card_through_the_template(figure) -> str:
+    return Template(CARD_TEMPLATE).render(Context({"figure": figure}))
+
+
+def _without_layout(html: str) -> str:
+    """The markup without the whitespace between tags, which a browser does not show."""
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+
+FIGURES = [
+    Figure("found", "发现隐患", 2800, "/ledger/?a=1&b=2", previous=2500, previous_url="/l/?y=1",
+           parts=[Figure("closed", "已整改", 2700, "/l/?c=<1>", bad_when_positive=True)]),
+    Figure("rate", "整改率", 96.4286, "/l/", kind=RATE, previous=None, better="up"),
+    Figure("time_to_close", "平均整改天数", 6.25, "/l/", kind=DAYS, previous=8.0, better="down"),
+    Figure("time_to_close", "平均整改天数", None, "/l/", kind=DAYS, previous=None),
+    Figure("overdue", "逾期隐患", 12, "/l/?o=1", compares=False, bad_when_positive=True),
+    Figure("overdue", "逾期隐患", 0, "/l/?o=1", compares=False, bad_when_positive=True),
+    Figure("direct_loss", "直接经济损失（万元）", Decimal("12.5"), "/a/", kind=MONEY,
+           previous=Decimal("0"), better="down"),
+    Figure("deaths", "<死亡>", 1, "/a/", kind=SUM, previous=3, better="down"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("figure", FIGURES, ids=lambda f: f"{f.key}-{f.value}")
+def test_a_figure_card_is_the_template_s_card(figure):
+    with translation.override("zh-hans"):
+        assert _without_layout(figure_card(figure)) == _without_layout(
+            _card_through_the_template(figure)
+        )
