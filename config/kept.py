@@ -129,12 +129,13 @@ class Kept:
             self._values.pop(key, None)
             return MISSING
 
-    def put(self, key: Hashable, value: Any) -> None:
+    def put(self, key: Hashable, value: Any, *, read_at: float | None = None) -> None:
+        """Keep `value` for KEPT_SECONDS from when it was read (`read_at`: by default, now)."""
         with self._lock:
             now = time.time()
             for old in [k for k, (dropped_at, _v) in self._values.items() if dropped_at <= now]:
                 del self._values[old]
-            self._values[key] = (now + settings.KEPT_SECONDS, value)
+            self._values[key] = ((read_at or now) + settings.KEPT_SECONDS, value)
             while len(self._values) > self.size:
                 self._values.popitem(last=False)
 
@@ -265,7 +266,7 @@ def read_in_parts(store: Kept, key: Hashable, read: InParts[T], counts: dict[str
     read again. `counts`: as `change_counts()` returns them, read before `read` runs."""
     found = store.peek(key)
     if found is not MISSING:
-        value, parts, read_at, since = found
+        value, parts, read_at, since, born = found
         moved = {table for table, n in read_at if counts.get(table) != n}
         if not moved:
             note(table for table, _n in read_at)
@@ -278,19 +279,24 @@ def read_in_parts(store: Kept, key: Hashable, read: InParts[T], counts: dict[str
                 with recording_tables() as tables:
                     places = _once(counts, ("places", read.level, grids), read.places_of, grids)
                     fresh = read.parts_of(places) if places else {}
-                    if fresh or places & parts.keys():  # else: a change elsewhere
+                    if fresh != {p: parts[p] for p in places if p in parts}:
+                        # (Else: a change elsewhere, or none the value shows. It stays the
+                        # same object, so a board made of it can stay, dashboard/remembered.)
                         before = parts
                         parts = {p: part for p, part in parts.items() if p not in places} | fresh
                         value = read.combine_again(value, before, parts, places)
                 if value is not MISSING:
+                    # Kept no longer than the parts read first: some figures move with the
+                    # clock too (dashboard/remembered.py), in the places no change was in as well.
                     tables |= {table for table, _n in read_at}
-                    _keep(store, key, (value, parts), tables, counts, now)
+                    _keep(store, key, (value, parts), tables, counts, now, born)
                     return value
     since = getattr(counts, "snapshot", "") or snapshot()  # taken before the rows are read
+    born = time.time()
     with recording_tables() as tables:
         parts = read.parts_of(None)
         value = read.combine(parts)
-    _keep(store, key, (value, parts), tables, counts, since)
+    _keep(store, key, (value, parts), tables, counts, since, born)
     return value
 
 
@@ -300,7 +306,9 @@ def _once(counts: dict, key: Hashable, ask: Callable[..., T], *args) -> T:
     return once(key, lambda: ask(*args)) if once else ask(*args)
 
 
-def _keep(store: Kept, key: Hashable, kept: tuple, tables: set, counts: dict, since: str) -> None:
+def _keep(
+    store: Kept, key: Hashable, kept: tuple, tables: set, counts: dict, since: str, born: float
+) -> None:
     if tables and tables <= counts.keys():
         read_at = tuple((table, counts[table]) for table in sorted(tables))
-        store.put(key, (*kept, read_at, since))
+        store.put(key, (*kept, read_at, since, born), read_at=born)

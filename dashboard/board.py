@@ -380,7 +380,7 @@ def _read(
     counts: dict[str, int] | None,
 ) -> Board:
     src = kpis.sources(user, scope, counts)
-    where, by = scope.params, scope.child_kind
+    by = scope.child_kind
     src.expect(period, period.year_earlier())
     reads = {
         # The slowest first. One read of the hazards and of the premises serves both the
@@ -393,9 +393,21 @@ def _read(
         "accidents": lambda: kpis.accident_figures(src.accidents, period),
         "places": lambda: children(scope, user),
     }
-    if counts is not None:
-        reads = remembered.parts(reads, scope, period, today=today, counts=counts)
+    if counts is None:
+        return _made(concurrent.run_all(reads), scope, period, today, rank, offender_page)
+    reads = remembered.parts(reads, scope, period, today=today, counts=counts)
     read = concurrent.run_all(reads)
+    key = (*remembered.place_and_time(scope, period, today), rank, with_lists, offender_page)
+    return remembered.same_board(
+        key, read, lambda: _made(read, scope, period, today, rank, offender_page)
+    )
+
+
+def _made(
+    read: dict, scope: Scope, period: Period, today: date, rank: str, offender_page: bool
+) -> Board:
+    """The board of its reads' values (a kept read's value is not to be changed)."""
+    where, by = scope.params, scope.child_kind
     groups = {"hazards": read["hazards"], "premises": read["premises"]}
     h = kpis.summed(groups["hazards"])
     p = kpis.with_patrol_due(kpis.summed(groups["premises"]))
@@ -407,7 +419,7 @@ def _read(
     board.trend = _trend(read["trend"], where, period)
     tables = read["breakdowns"]
     board.breakdowns = {by: _breakdown_rows(tables[by], where, period, by) for by in tables}
-    if with_lists:
+    if "offenders" in read:  # with the lists
         board.lists = _lists(read, scope, offender_page, figures)
     return board
 

@@ -61,6 +61,15 @@ def _deadline(hazard: Hazard) -> tuple:
     return hazard.rectify_by, hazard.pk
 
 
+def _shown(hazard: Hazard) -> tuple:
+    """What a list shows of a hazard (dashboard/templatetags/board_html.py)."""
+    grid = hazard.premises.grid
+    return (
+        *(hazard.pk, hazard.rectify_by, hazard.days_overdue, hazard.ledger_number),
+        *(hazard.severity, hazard.description, hazard.premises.name, grid.name, grid.village.name),
+    )
+
+
 def _first_by_deadline(
     hazards: Callable[[], QuerySet], *, today: date, limit: int
 ) -> ByPlace[list[Hazard]]:
@@ -70,16 +79,21 @@ def _first_by_deadline(
     them comes before its last row (the change moved a shown hazard back, or closed it), every
     grid is read again."""
 
-    def parts_of(grids: Collection | None) -> dict[int, list[Hazard]]:
+    def parts_of(grids: Collection | None) -> dict[int, tuple[list[tuple], list[Hazard]]]:
+        """Each grid's hazards, and what the list shows of them: parts are equal when the
+        list would show them alike (two hazards are equal when their keys are)."""
         rows = hazards() if grids is None else hazards().filter(grid__in=grids)
         rows = _hazards_shown(rows).order_by("rectify_by", "pk")[:limit]
-        parts: dict[int, list[Hazard]] = {}
+        parts: dict[int, tuple[list[tuple], list[Hazard]]] = {}
         for hazard in _with_days_overdue(list(rows), today):
-            parts.setdefault(hazard.grid_id, []).append(hazard)
+            shown, grid_hazards = parts.setdefault(hazard.grid_id, ([], []))
+            shown.append(_shown(hazard))
+            grid_hazards.append(hazard)
         return parts
 
-    def first(parts: dict[int, list[Hazard]]) -> list[Hazard]:
-        return heapq.nsmallest(limit, chain.from_iterable(parts.values()), key=_deadline)
+    def first(parts: dict) -> list[Hazard]:
+        hazards = chain.from_iterable(grid_hazards for _shown, grid_hazards in parts.values())
+        return heapq.nsmallest(limit, hazards, key=_deadline)
 
     def again(shown: list[Hazard], _before: dict, parts: dict, _grids: frozenset):
         # Every hazard the parts leave out comes after the last one shown (when the list was
@@ -162,7 +176,8 @@ def first_offenders_again(
     same and none of them changed."""
     first = _first_grids(per_grid, limit)
     if first == _first_grids(before, limit) and not set(first) & set(grids):
-        return shown[0], sum(n for _village, n in per_grid.values())
+        total = sum(n for _village, n in per_grid.values())
+        return shown if total == shown[1] else (shown[0], total)
     return first_offenders(src, per_grid, today=today, now=now, limit=limit)
 
 

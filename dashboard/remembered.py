@@ -36,6 +36,7 @@ T = TypeVar("T")
 
 _boards = kept.Kept(size=50)
 _parts = kept.Kept(size=500)
+_last = kept.Kept(size=50)  # each place and time's last board, with the values it was made of
 
 
 def keeps(user) -> bool:
@@ -57,11 +58,11 @@ def board(
     if not keeps(user):
         return read(None)
     counts = kept.change_counts()
-    key = (sum(counts.values()), *_place_and_time(scope, period, today), *options)
+    key = (sum(counts.values()), *place_and_time(scope, period, today), *options)
     return _boards.get(key, lambda: read(counts))
 
 
-def _place_and_time(scope: Scope, period: Period, today: date) -> tuple:
+def place_and_time(scope: Scope, period: Period, today: date) -> tuple:
     return (
         today,
         get_language(),
@@ -110,7 +111,7 @@ def parts(
     """The reads of a board, each kept while the tables it reads stand still. They depend on
     nothing else but the place, the period and the day (and, for at most KEPT_SECONDS, the
     clock)."""
-    common = _place_and_time(scope, period, today)  # here: the reads may run on other threads
+    common = place_and_time(scope, period, today)  # here: the reads may run on other threads
 
     def kept_read(name: str, read: Callable[[], T]) -> Callable[[], T]:
         if isinstance(read, ByPlace):
@@ -121,7 +122,25 @@ def parts(
     return {name: kept_read(name, read) for name, read in reads.items()}
 
 
+def same_board(key: tuple, reads: dict[str, object], make: Callable[[], Board]) -> Board:
+    """The board `make` makes of the values of a board's reads, or the last one made under
+    `key` of the very same values (the same objects: a kept read's value is never changed, and
+    a read kept in parts keeps its value when its parts are as they were). An officer's step
+    between the open states moves no figure: the board, and the HTML made of it, stay."""
+    found = _last.peek(key)
+    if found is not kept.MISSING:
+        last_reads, board = found
+        if last_reads.keys() == reads.keys() and all(
+            value is last_reads[name] for name, value in reads.items()
+        ):
+            return board
+    board = make()
+    _last.put(key, (reads, board))
+    return board
+
+
 def forget_all() -> None:
     _boards.clear()
+    _last.clear()
     _parts.clear()
     kpis.forget_tally_reads()

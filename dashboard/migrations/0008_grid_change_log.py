@@ -49,7 +49,9 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- Rows older than `older_than` of finished transactions; returns how many went.
+-- Rows older than `older_than` of finished transactions; returns how many went. (A reader
+-- whose snapshot did not see a pruned transaction finish has an xmin at most its xid: it
+-- finds `upto` at least as new, and reads everything again.)
 CREATE FUNCTION gw_prune_grid_changes(older_than interval) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -58,7 +60,8 @@ DECLARE
 BEGIN
     WITH pruned AS (
         DELETE FROM gw_grid_change
-        WHERE at < now() - older_than AND xid < pg_snapshot_xmin(pg_current_snapshot())
+        WHERE at < now() - older_than
+            AND pg_xact_status(xid) IS DISTINCT FROM 'in progress'
         RETURNING xid
     )
     SELECT max(xid), count(*) INTO newest, gone FROM pruned;
