@@ -5,7 +5,9 @@ PostgreSQL counts every change to the tables that dashboards and the ledger read
 same transaction as the change, however it is made). A value kept under the count it was read at
 is as new as the rows: the first request after any change reads them again. `read_kept` keeps a
 value under the count of every table; `read_by_tables` under the counts of the tables its
-statements read, so a change to a hazard leaves a kept count of premises standing.
+statements read, so a change to a hazard leaves a kept count of premises standing; and
+`read_in_parts` a value made of parts, one per place, of which a change to the hazards reads
+again only the places it was in (migration 0008 logs the grids of every change to them).
 
 Values are kept as they are, not pickled as a cache backend would (unpickling a county's board
 took as long as the rest of its page), each for at most `settings.KEPT_SECONDS`, and not kept
