@@ -6,7 +6,8 @@ machine: an A/B of what `bench/run.py` measures as "after a change", without the
 Each checkout's code is served by gunicorn (5 workers, its own `staticfiles/` collected) on
 gw_county, migrated as this checkout has it; the load and the change are this checkout's
 (bench/load.py). Prints p50 and p95 at c=1 (20 requests) and c=8 (8 × 10), each request after a
-step of its own, and at c=8 with nothing changing (kept).
+step of its own (one that moves no figure, and one that moves the overdue figures), and at c=8
+with nothing changing (kept).
 """
 
 import argparse
@@ -30,6 +31,17 @@ def first_town(name: str) -> int:
         return connection.execute("SELECT id FROM grids_town ORDER BY code LIMIT 1").fetchone()[0]
 
 
+# An officer's step that moves no figure of the board, and one that does.
+STEPS = {
+    "a step (submitted, or sent back)": load.Changes.STEP,
+    "a deadline passed (or moved on)": load.Changes.DEADLINE,
+}
+
+
+def _ms(times: list[float], q: float) -> str:
+    return f"{percentile(times, q) * 1000:,.0f}"
+
+
 def measure(checkout: Path, name: str) -> list[str]:
     env = env_for(name)
     subprocess.run(
@@ -46,22 +58,20 @@ def measure(checkout: Path, name: str) -> list[str]:
         boards = {"a town": f"/dashboard/?town={first_town(name)}", "the county": "/dashboard/"}
         for label, url in boards.items():
             load.run(sessions, OFFICE, url, concurrency=8, each=2)  # every worker warm
-            changes = load.Changes(dsn(name), town=load.town_of(url))
-            try:
-                one = load.run(sessions, OFFICE, url, concurrency=1, each=20, before=changes)
-                eight = load.run(sessions, OFFICE, url, concurrency=8, each=10, before=changes)
-            finally:
-                changes.close()
+            for step_name, step in STEPS.items():
+                changes = load.Changes(dsn(name), town=load.town_of(url), step=step)
+                try:
+                    one = load.run(sessions, OFFICE, url, concurrency=1, each=20, before=changes)
+                    eight = load.run(sessions, OFFICE, url, concurrency=8, each=10, before=changes)
+                finally:
+                    changes.close()
+                lines.append(
+                    f"{checkout} | {label} | after {step_name}: c=1 {_ms(one, 0.5)} / "
+                    f"{_ms(one, 0.95)} ms, c=8 {_ms(eight, 0.5)} / {_ms(eight, 0.95)} ms"
+                )
             load.run(sessions, OFFICE, url, concurrency=8, each=2)  # each worker reads the last
             kept = load.run(sessions, OFFICE, url, concurrency=8, each=5)
-
-            def ms(times, q):
-                return f"{percentile(times, q) * 1000:,.0f}"
-
-            lines.append(
-                f"{checkout} | {label} | after a step: c=1 {ms(one, 0.5)} / {ms(one, 0.95)} ms, "
-                f"c=8 {ms(eight, 0.5)} / {ms(eight, 0.95)} ms | kept, c=8: {ms(kept, 0.95)} ms"
-            )
+            lines.append(f"{checkout} | {label} | kept, c=8: {_ms(kept, 0.95)} ms (p95)")
     finally:
         server.terminate()
         server.wait(timeout=20)

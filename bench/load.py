@@ -103,10 +103,20 @@ class Changes:
         " WHERE h.status = 'rectifying' AND (%(town)s::int IS NULL OR v.town_id = %(town)s)"
     )
 
-    def __init__(self, dsn: str, *, every: float = 0.0, town: int | None = None) -> None:
+    # A step that moves figures: the deadline passed, or moved on again (the overdue count,
+    # the overdue breakdowns and the overdue list change; the tallies do not).
+    DEADLINE = (
+        "UPDATE hazards_hazard SET rectify_by = CASE WHEN rectify_by < current_date"
+        " THEN current_date + 7 ELSE current_date - 3 END WHERE id = %s"
+    )
+
+    def __init__(
+        self, dsn: str, *, every: float = 0.0, town: int | None = None, step: str = STEP
+    ) -> None:
         """`every`: at most one change in that many seconds, by whichever thread comes first
-        (0: before every request); `town`: a hazard of that town (None: of any)."""
-        self.dsn, self.every = dsn, every
+        (0: before every request); `town`: a hazard of that town (None: of any); `step`: the
+        change made (STEP, or DEADLINE)."""
+        self.dsn, self.every, self.step = dsn, every, step
         self.made = 0
         self._last = float("-inf")
         self._lock = threading.Lock()
@@ -122,7 +132,7 @@ class Changes:
             self.made += 1
         if slot not in self._connections:
             self._connections[slot] = psycopg.connect(self.dsn, autocommit=True)
-        self._connections[slot].execute(self.STEP, [self._hazard])
+        self._connections[slot].execute(self.step, [self._hazard])
 
     def close(self) -> None:
         for connection in self._connections.values():
