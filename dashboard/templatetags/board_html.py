@@ -192,7 +192,7 @@ def _year_before(figure: Figure) -> str:
     last_year = escaped(gettext("Same period last year"))
     return (
         '<div class="kpi-yoy small"><span class="text-body-secondary">'
-        f"{last_year} {previous}</span>{change}</div>"
+        f"{last_year} {previous}</span> {change}</div>"
     )
 
 

@@ -112,8 +112,10 @@ def _card_through_the_template(figure) -> str:
 
 
 def _without_layout(html: str) -> str:
-    """The markup without the whitespace between tags, which a browser does not show."""
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+    """The markup without the whitespace a browser does not show: around block tags. Between
+    inline ones (a number and its change) a space shows, and is kept."""
+    html = re.sub(r"\s+", " ", html)
+    return re.sub(r"\s*(</?(?:div|ul|li)\b[^>]*>)\s*", r"\1", html).strip()
 
 
 FIGURES = [
