@@ -14,7 +14,7 @@ from typing import IO, Any
 import django_filters
 import xlsxwriter
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
@@ -44,13 +44,7 @@ SORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "number": (_("By ledger number"), ("ledger_number",)),
 }
 DEFAULT_SORT = "-found"
-ROW_RELATIONS = (
-    "premises__grid__village",
-    "premises__business_type",
-    "department",
-    "reported_by",
-    "reviewed_by",
-)
+ROW_RELATIONS = ("premises", "reported_by", "reviewed_by")
 # The columns a ledger row shows (hazards/templatetags/ledger.py), its sort keys and the
 # operator's phone. A county's page read every column of seven tables into its 350 objects in
 # 8.0 ms, these in 5.5. A column left out here is a query per row (the query counts are pinned
@@ -59,13 +53,21 @@ _NAMED = ("full_name", "first_name", "last_name", "username")  # str(User)
 ROW_FIELDS = (
     *("ledger_number", "status", "severity", "category", "description", "recurrence_of_id"),
     *("reported_at", "rectify_by", "closed_at", "dismissed_at"),
-    *("premises__name", "premises__operator_name", "premises__operator_phone"),
-    *("premises__grid__name", "premises__grid__village__name"),
-    *("premises__business_type__name_zh", "premises__business_type__name_en"),
-    "department__name",
+    *("premises__name", "premises__operator_name", "premises__operator_phone", "premises__grid"),
     *(f"reported_by__{name}" for name in _NAMED),
     *(f"reviewed_by__{name}" for name in _NAMED),
 )
+# The names a row shows of its premises' grid, village and business type and of its department,
+# and the village (for the phone), as columns of the row: as objects they were four more a row,
+# 200 of a page's 400, ~2 ms of it.
+ROW_NAMES = {
+    "village_id_": F("premises__grid__village_id"),
+    "village_name": F("premises__grid__village__name"),
+    "grid_name": F("premises__grid__name"),
+    "business_type_zh": F("premises__business_type__name_zh"),
+    "business_type_en": F("premises__business_type__name_en"),
+    "department_name": F("department__name"),
+}
 
 
 def _sees_all_villages(user) -> bool:

@@ -4,7 +4,7 @@ A county's ledger page shows 50 rows of ~30 values each. Through a template incl
 took 9.1 ms of a 37 ms page, mostly in the template engine's variable lookups and escapes; built
 here with plain string formatting, 1.6 ms (in-process, county data). Every value is escaped
 (tests/hazards/test_ledger.py); each row needs `phone` set by the view
-(hazards/views/ledger.py) and hazards.ledger.ROW_RELATIONS selected.
+(hazards/views/ledger.py), hazards.ledger.ROW_RELATIONS selected and ROW_NAMES annotated.
 """
 
 from collections.abc import Iterable
@@ -14,6 +14,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from accounts.base import in_language
 from config.html_rows import address_of, day, escaped
 from hazards.models import Hazard, Severity
 
@@ -64,7 +65,6 @@ def _state(hazard: Hazard, today: date, words: _Words) -> str:
 
 def _row(hazard: Hazard, today: date, words: _Words, url: str) -> str:
     premises = hazard.premises
-    grid = premises.grid
     overdue = " hazard-overdue" if hazard.is_overdue(today) else ""
     contact = ""
     if premises.operator_name or hazard.phone:
@@ -72,7 +72,8 @@ def _row(hazard: Hazard, today: date, words: _Words, url: str) -> str:
             '<div class="item-meta text-body-secondary" data-phone>'
             f"{escaped(premises.operator_name)} {escaped(hazard.phone)}</div>"
         )
-    department = f" · {escaped(hazard.department.name)}" if hazard.department else ""
+    department = f" · {escaped(hazard.department_name)}" if hazard.department_name else ""
+    kind = in_language(hazard.business_type_zh, hazard.business_type_en)
     return (
         f'<li class="list-group-item list-group-item-action p-0 hazard-row{overdue}" '
         f'data-ledger-number="{escaped(hazard.ledger_number)}">'
@@ -82,8 +83,7 @@ def _row(hazard: Hazard, today: date, words: _Words, url: str) -> str:
         f'<div class="font-monospace small">{escaped(hazard.ledger_number)}</div>'
         f'<div class="item-title">{escaped(premises.name)}</div>'
         '<div class="item-meta text-body-secondary">'
-        f"{escaped(grid.village.name)} · {escaped(grid.name)} · "
-        f"{escaped(premises.business_type.name)}</div>"
+        f"{escaped(hazard.village_name)} · {escaped(hazard.grid_name)} · {escaped(kind)}</div>"
         f"{contact}</div>"
         '<div class="col-5 col-md-3 order-2 order-md-3 text-end">'
         '<div class="d-flex flex-wrap justify-content-end gap-1">'

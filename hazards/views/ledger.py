@@ -8,13 +8,15 @@ from django.utils.translation import gettext as _
 from hazards.keyset import keyset_page
 from hazards.ledger import (
     ROW_FIELDS,
+    ROW_NAMES,
     ROW_RELATIONS,
     kept_count,
     ledger_rows,
-    operator_phone,
+    shown_phone,
     write_workbook,
 )
 from hazards.planner import joins_as_written
+from hazards.workflow import phone_visibility
 
 PAGE_SIZE = 50
 
@@ -33,11 +35,14 @@ def hazard_list(request):
     # kept while the rows stand still); the page's rows come with what the template shows.
     # Pages after the first are read from the cursor the pager carries (hazards/keyset.py).
     count = kept_count(filters.qs)
-    rows = filters.qs.select_related(*ROW_RELATIONS).only(*ROW_FIELDS)
+    rows = filters.qs.select_related(*ROW_RELATIONS).only(*ROW_FIELDS).annotate(**ROW_NAMES)
     with joins_as_written():
         page = keyset_page(rows, per_page=PAGE_SIZE, params=request.GET, count=count)
+    sees_phone = phone_visibility(request.user)
     for hazard in page.object_list:
-        hazard.phone = operator_phone(request.user, hazard.premises)
+        premises = hazard.premises
+        visible = sees_phone(premises.grid_id, hazard.village_id_)
+        hazard.phone = shown_phone(premises.operator_phone, visible=visible)
     return render(
         request,
         "hazards/hazard_list.html",

@@ -308,3 +308,11 @@ def test_count_query_is_narrow(client, town):
     assert "DISTINCT" not in counts[0].upper()
     assert "accounts_user" not in counts[0]
     assert Hazard.objects.count() == 1
+
+
+def test_a_row_names_its_village_grid_kind_and_department(client, town):
+    hazard = HazardFactory(premises=town["places"]["noodles"], department=town["fire"])
+    row = _row(get(client, town["users"]["office"]).content.decode(), hazard.ledger_number)
+    grid = hazard.premises.grid
+    assert f"{grid.village.name} · {grid.name} · 餐饮</div>" in row
+    assert f" · {town['fire'].name}</div>" in row
