@@ -1,0 +1,67 @@
+"""`{% premises_rows page.object_list today %}`: the rows of an officer's "My premises", rendered
+in Python.
+
+A grid's page shows 50 premises. Through the template's loop, with an include for the risk badge
+and a `{% url %}` per row, they took ~9 ms of a ~24 ms page (in-process, county data), mostly the
+template engine's variable lookups, translations and escapes, row by row; the officer pages are
+the ones an officer waits for on a phone. Every value is escaped; each row needs its business type
+selected and `open_hazards` annotated (hazards/views/field.py).
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+
+from config.html_rows import address_of, day, escaped
+from premises.models import Premises
+
+register = template.Library()
+
+
+def _visited(premises: Premises, today: date, words: dict[str, str]) -> str:
+    if premises.last_inspected_at:
+        visited = f"{words['last']} {day(premises.last_inspected_at)}"
+    else:
+        visited = f'<span class="text-danger-emphasis fw-semibold">{words["never"]}</span>'
+    if premises.patrol_due_on and premises.patrol_due_on <= today:
+        visited += f' <span class="badge text-bg-warning ms-1">{words["due"]}</span>'
+    return visited
+
+
+def _open(premises: Premises) -> str:
+    if not premises.open_hazards:
+        return ""
+    n = premises.open_hazards
+    label = ngettext("%(counter)s open hazard", "%(counter)s open hazards", n) % {"counter": n}
+    return f'<span class="badge text-bg-danger">{escaped(label)}</span>'
+
+
+def _row(premises: Premises, today: date, words: dict[str, str], url: str) -> str:
+    return (
+        '<li class="list-group-item list-group-item-action p-0">'
+        f'<a class="d-block p-2 p-sm-3 text-reset text-decoration-none" href="{url}">'
+        '<div class="d-flex justify-content-between align-items-start gap-2">'
+        f'<div class="item-title">{escaped(premises.name)}</div>'
+        f'<span class="badge risk-badge risk-{escaped(premises.risk_level)}">'
+        f"{escaped(premises.get_risk_level_display())}</span></div>"
+        '<div class="item-meta text-body-secondary">'
+        f"{escaped(premises.business_type.name)} · {escaped(premises.address)}</div>"
+        '<div class="item-meta d-flex justify-content-between gap-2">'
+        f"<span>{_visited(premises, today, words)}</span> {_open(premises)}</div>"
+        "</a></li>\n"
+    )
+
+
+@register.simple_tag
+def premises_rows(rows: Iterable[Premises], today: date) -> SafeString:
+    words = {
+        "last": escaped(gettext("Last inspected")),
+        "never": escaped(gettext("Never inspected")),
+        "due": escaped(gettext("Patrol due")),
+    }
+    url = address_of("hazards:premises_detail")
+    html = "".join(_row(premises, today, words, url(premises.pk)) for premises in rows)
+    return mark_safe(html)  # noqa: S308 -- every value escaped in _row
