@@ -262,7 +262,7 @@ class InParts(Protocol[T]):
         """The places these grids are in."""
 
 
-def read_in_parts(store: Kept, key: Hashable, read: InParts[T], counts: dict[str, int]) -> T:
+def read_in_parts(store: Kept, key: Hashable, read: InParts[T], counts: Counts) -> T:
     """What `read` makes of the parts of every place, kept like `read_by_tables`; after a
     change to tables logged per grid (GRID_LOGGED), only the parts of the places it was in are
     read again. `counts`: as `change_counts()` returns them, read before `read` runs."""
@@ -274,12 +274,14 @@ def read_in_parts(store: Kept, key: Hashable, read: InParts[T], counts: dict[str
             note(table for table, _n in read_at)
             return value
         if moved <= GRID_LOGGED:
-            grids, now = _once(
-                counts, ("changed", since, *sorted(moved)), changed_grids, since, moved
+            grids, now = counts.once(
+                ("changed", since, *sorted(moved)), lambda: changed_grids(since, moved)
             )
             if grids is not None:
                 with recording_tables() as tables:
-                    places = _once(counts, ("places", read.level, grids), read.places_of, grids)
+                    places = counts.once(
+                        ("places", read.level, grids), lambda: read.places_of(grids)
+                    )
                     fresh = read.parts_of(places) if places else {}
                     if fresh != {p: parts[p] for p in places if p in parts}:
                         # (Else: a change elsewhere, or none the value shows. It stays the
@@ -293,19 +295,13 @@ def read_in_parts(store: Kept, key: Hashable, read: InParts[T], counts: dict[str
                     tables |= {table for table, _n in read_at}
                     _keep(store, key, (value, parts), tables, counts, now, born)
                     return value
-    since = getattr(counts, "snapshot", "") or snapshot()  # taken before the rows are read
+    since = counts.snapshot  # taken before the rows are read
     born = time.time()
     with recording_tables() as tables:
         parts = read.parts_of(None)
         value = read.combine(parts)
     _keep(store, key, (value, parts), tables, counts, since, born)
     return value
-
-
-def _once(counts: dict, key: Hashable, ask: Callable[..., T], *args) -> T:
-    """What `ask(*args)` answers, asked once a page (Counts.once)."""
-    once = getattr(counts, "once", None)
-    return once(key, lambda: ask(*args)) if once else ask(*args)
 
 
 def _keep(

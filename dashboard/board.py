@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.base import in_language
 from accounts.roles import Role
+from config import kept
 from dashboard import concurrent, kpis, links, remembered
 from dashboard import lists as short_lists
 from dashboard.figures import (
@@ -280,7 +281,7 @@ def _hazard_reads(src: kpis.Sources, period: Period, *, today: date, by: str | N
             "breakdowns": lambda: kpis.breakdowns(src, period, today=today),
             "trend": lambda: kpis.trend(src, period),
         }
-    level = PLACE_OF_GRID[by]
+    level = kpis.grid_level(by)
     return {
         "hazards": remembered.ByPlace(
             lambda only: kpis.hazard_groups(src, period, today=today, by=by, only=only),
@@ -298,10 +299,6 @@ def _hazard_reads(src: kpis.Sources, period: Period, *, today: date, by: str | N
             level=level,
         ),
     }
-
-
-# The place one level down of a grid, as a lookup from the grid.
-PLACE_OF_GRID = {TOWN: "village__town", VILLAGE: "village", GRID: "pk"}
 
 
 def _lists(read: dict, scope: Scope, offender_page: bool, figures: dict[str, Figure]) -> dict:
@@ -377,7 +374,7 @@ def _read(
     rank: str,
     with_lists: bool,
     offender_page: bool,
-    counts: dict[str, int] | None,
+    counts: kept.Counts | None,
 ) -> Board:
     src = kpis.sources(user, scope, counts)
     by = scope.child_kind

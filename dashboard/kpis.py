@@ -245,8 +245,7 @@ def hazard_groups(
         if spans:
             condition, counts = _hazard_counts(spans, suffix=suffix)
             where, aggregates = where | condition, {**aggregates, **counts}
-    key = CHILD_KEYS[by] if by else None
-    hazards = src.hazards if only is None else src.hazards.filter(**{f"{key}__in": only})
+    key, hazards = _in_places(src, by, only)
     # The open hazards apart from the period's: each query then has an index to itself (open
     # hazards by deadline or grid; hazards found or closed in a few days by date).
     groups = _grouped(hazards.filter(IS_OPEN), key, _open_counts(today))
@@ -266,6 +265,20 @@ def hazard_groups(
         if only is None or place in only:
             _add_tallied(groups.setdefault(place, {}), sums)
     return {place: net(group) for place, group in groups.items()}
+
+
+def _in_places(
+    src: Sources, by: str | None, only: Collection | None
+) -> tuple[str | None, QuerySet]:
+    """The grid lookup of the places one level down (`by`; None: no places) and the scope's
+    hazards, of the places `only` alone if given."""
+    key = CHILD_KEYS[by] if by else None
+    return key, src.hazards if only is None else src.hazards.filter(**{f"{key}__in": only})
+
+
+def grid_level(by: str) -> str:
+    """The place one level down (`by`) of a grid, as a lookup from the grid ("pk": itself)."""
+    return CHILD_KEYS[by].removeprefix("grid").removeprefix("__") or "pk"
 
 
 def _grouped(hazards: QuerySet, key: str | None, aggregates: dict) -> dict[Any, dict[str, Any]]:
@@ -492,8 +505,7 @@ def trend_parts(
     (`by`) or all under None; `only`: of these places alone."""
     zone = timezone.get_default_timezone()
     plan = src.split(period)
-    key = CHILD_KEYS[by] if by else None
-    hazards = src.hazards if only is None else src.hazards.filter(**{f"{key}__in": only})
+    key, hazards = _in_places(src, by, only)
     place = [key] if key else []
 
     def per_month(field: str, spans: list[Period], condition: Q, series: str) -> QuerySet:
@@ -576,8 +588,7 @@ def breakdown_parts(
     """The breakdowns of the hazards' rows (not the tallies'), per place one level down (`by`)
     or all under None; `only`: of these places alone."""
     plan = src.split(period) if src.town_filter is not None else tallies.Plan(plus=[period])
-    key = CHILD_KEYS[by] if by else None
-    hazards = src.hazards if only is None else src.hazards.filter(**{f"{key}__in": only})
+    key, hazards = _in_places(src, by, only)
     keys = [name for names in BREAKDOWN_KEYS.values() for name in names]
     if key:
         keys.append(key)

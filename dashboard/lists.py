@@ -122,26 +122,16 @@ def _rules_union(shape: Callable[[QuerySet], QuerySet], today: date, now: dateti
     return first.union(*others, all=True)
 
 
-def offenders(
-    src: Sources, *, today: date, now: datetime, limit: int = LIST_SIZE
-) -> tuple[list[Premises], int]:
-    """The first persistent offenders in scope by village and name, and how many there are.
-
-    A county has ~12,000 offenders: reading each one's premises to sort them by name cost ~80 ms.
-    The rules' hazards carry their premises' grid (Hazard.grid), so: the offenders per grid
-    (index scans of the hazards), then the premises of the first villages' grids only. Without
-    the offenders page's per-rule flags (three EXISTS a row)."""
-    per_grid = offenders_per_grid(src, today=today, now=now)
-    return first_offenders(src, per_grid, today=today, now=now, limit=limit)
-
-
 def offenders_per_grid(
     src: Sources, *, today: date, now: datetime, grids: Collection | None = None
 ) -> dict[int, tuple[str, int]]:
     """How many premises offend in each grid in scope (or of these grids), by grid: (its
-    village's code, the count)."""
-    offending = _offending(src, today=today, now=now, grids=grids, with_grid=True)
-    return {grid: (village, n) for (village, grid), n in _count_per_grid(offending).items()}
+    village's code, the count). With `first_offenders`, the dashboard's list of persistent
+    offenders: a county has ~12,000, and reading each one's premises to sort them by name cost
+    ~80 ms; the rules' hazards carry their premises' grid (Hazard.grid), so the offenders are
+    counted per grid (index scans of the hazards), then the premises of the first villages'
+    grids only are read. Without the offenders page's per-rule flags (three EXISTS a row)."""
+    return _count_per_grid(_offending(src, today=today, now=now, grids=grids, with_grid=True))
 
 
 def first_offenders(
@@ -152,12 +142,13 @@ def first_offenders(
     now: datetime,
     limit: int = LIST_SIZE,
 ) -> tuple[list[Premises], int]:
-    """The first offenders (see `offenders`) of the grids' counts, and how many there are."""
+    """The first persistent offenders in scope by village and name, of the grids' counts
+    (`offenders_per_grid`), and how many there are."""
     hazards = _offending(src, today=today, now=now, grids=_first_grids(per_grid, limit))
     rows = _premises_shown(Premises.objects.filter(pk__in=hazards)).order_by(
         "grid__village__code", "name", "pk"
     )
-    return list(rows[:limit]), sum(n for _village, n in per_grid.values())
+    return list(rows[:limit]), _total(per_grid)
 
 
 def first_offenders_again(
@@ -176,9 +167,13 @@ def first_offenders_again(
     same and none of them changed."""
     first = _first_grids(per_grid, limit)
     if first == _first_grids(before, limit) and not set(first) & set(grids):
-        total = sum(n for _village, n in per_grid.values())
+        total = _total(per_grid)
         return shown if total == shown[1] else (shown[0], total)
     return first_offenders(src, per_grid, today=today, now=now, limit=limit)
+
+
+def _total(per_grid: dict[int, tuple[str, int]]) -> int:
+    return sum(n for _village, n in per_grid.values())
 
 
 def _first_grids(per_grid: dict[int, tuple[str, int]], limit: int) -> list[int]:
@@ -212,10 +207,10 @@ def _offending(
     return _rules_union(in_scope, today, now)
 
 
-def _count_per_grid(offending: QuerySet) -> dict[tuple[str, int], int]:
-    """How many premises offend in each grid, by (village code, grid): a premises' hazards are
-    all in its grid. The ORM cannot group a UNION: its SQL is wrapped here, and PostgreSQL
-    sends back ~1,500 rows instead of ~13,000."""
+def _count_per_grid(offending: QuerySet) -> dict[int, tuple[str, int]]:
+    """How many premises offend in each grid, by grid: (village code, count); a premises'
+    hazards are all in its grid. The ORM cannot group a UNION: its SQL is wrapped here, and
+    PostgreSQL sends back ~1,500 rows instead of ~13,000."""
     try:
         sql, params = offending.query.sql_with_params()
     except EmptyResultSet:  # no grids asked for
@@ -229,7 +224,7 @@ def _count_per_grid(offending: QuerySet) -> dict[tuple[str, int], int]:
     )
     with connection.cursor() as cursor:
         cursor.execute(grouped, params)
-        return {(code, grid): n for code, grid, n in cursor.fetchall()}
+        return {grid: (code, n) for code, grid, n in cursor.fetchall()}
 
 
 def patrol_due_premises(src: Sources, *, today: date, limit: int = LIST_SIZE) -> list[Premises]:

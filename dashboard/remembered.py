@@ -106,7 +106,7 @@ def parts(
     period: Period,
     *,
     today: date,
-    counts: dict[str, int],
+    counts: kept.Counts,
 ) -> dict[str, Callable[[], T]]:
     """The reads of a board, each kept while the tables it reads stand still. They depend on
     nothing else but the place, the period and the day (and, for at most KEPT_SECONDS, the
