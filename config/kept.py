@@ -21,6 +21,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
@@ -43,11 +44,33 @@ def keeping() -> bool:
     )
 
 
+_first_count: ContextVar[list[int] | None] = ContextVar("first_count", default=None)
+
+
 def change_count() -> int:
-    """The count of changes to every counted table."""
+    """The count of changes to every counted table (inside `one_change_count`, the first one
+    read there)."""
+    first = _first_count.get()
+    if first:
+        return first[0]
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(sum(n), 0) FROM gw_change_count")
-        return cursor.fetchone()[0]
+        count = cursor.fetchone()[0]
+    if first is not None:
+        first.append(count)
+    return count
+
+
+@contextmanager
+def one_change_count() -> Iterator[None]:
+    """Every kept value read inside goes by the change count read first: for a page that writes
+    nothing (a ledger page read it five times, once per kept value). Its values are still at
+    least as new as their key, which is all a key must be: the count was read before them."""
+    token = _first_count.set([])
+    try:
+        yield
+    finally:
+        _first_count.reset(token)
 
 
 class Counts(dict):

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import kept
 from hazards.keyset import keyset_page
 from hazards.ledger import (
     ROW_FIELDS,
@@ -28,6 +29,7 @@ def _query_without(request, *names: str) -> str:
     return query.urlencode()
 
 
+@kept.one_change_count()
 def hazard_list(request):
     today = timezone.localdate()
     filters = ledger_rows(request.user, request.GET, today=today)

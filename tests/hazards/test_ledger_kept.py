@@ -136,3 +136,22 @@ def test_the_village_choices_show_a_new_or_renamed_village_at_once(client, town)
     shown, read = villages_shown()
     assert "&lt;改名&gt;村" in shown
     assert read == 1
+
+
+def test_the_page_asks_for_the_change_count_once(client, town):
+    """Its kept count and its three kept choice lists go by one reading of the count."""
+    client.force_login(town["office"])
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL)
+    assert sum("FROM gw_change_count" in q["sql"] for q in queries) == 1
+
+
+def test_one_change_count_reads_once_and_only_inside(town):
+    with CaptureQueriesContext(connection) as queries, kept.one_change_count():
+        first = kept.change_count()
+        _new_hazard(town)
+        assert kept.change_count() == first
+    assert len(queries) > 1  # the count, then the hazard's inserts
+    assert sum("gw_change_count" in q["sql"] for q in queries) == 1
+    assert kept.change_count() > first
