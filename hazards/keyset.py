@@ -18,6 +18,8 @@ from django.db.models import Q, QuerySet
 
 
 def _value(obj, path: str):
+    if isinstance(obj, dict):  # a row of rows.values(), which must name every sort path
+        return obj[path]
     for name in path.split("__"):
         obj = obj.pk if name == "pk" else getattr(obj, name)
     return obj

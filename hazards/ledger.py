@@ -14,7 +14,7 @@ from typing import IO, Any
 import django_filters
 import xlsxwriter
 from django import forms
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
@@ -44,30 +44,33 @@ SORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "number": (_("By ledger number"), ("ledger_number",)),
 }
 DEFAULT_SORT = "-found"
-ROW_RELATIONS = ("premises", "reported_by", "reviewed_by")
-# The columns a ledger row shows (hazards/templatetags/ledger.py), its sort keys and the
-# operator's phone. A county's page read every column of seven tables into its 350 objects in
-# 8.0 ms, these in 5.5. A column left out here is a query per row (the query counts are pinned
-# in tests/hazards/test_ledger.py and tests/test_query_counts.py).
-_NAMED = ("full_name", "first_name", "last_name", "username")  # str(User)
-ROW_FIELDS = (
-    *("ledger_number", "status", "severity", "category", "description", "recurrence_of_id"),
-    *("reported_at", "rectify_by", "closed_at", "dismissed_at"),
-    *("premises__name", "premises__operator_name", "premises__operator_phone", "premises__grid"),
-    *(f"reported_by__{name}" for name in _NAMED),
-    *(f"reviewed_by__{name}" for name in _NAMED),
+# What a row shows of its premises (their place, business type and operator) and of its
+# department and people, by the path of each value: the page's rows and the export's read them
+# as dicts (`rows.values()`), not as model objects. A county's page built its 50 hazards with
+# their premises and people, 200 objects, in 3.8 ms; their values in 2.7.
+_USER = ("full_name", "first_name", "last_name", "username")  # str(User): person()
+_PEOPLE = tuple(f"{who}__{name}" for who in ("reported_by", "reviewed_by") for name in _USER)
+_PLACE = (
+    *("premises__name", "premises__operator_name", "premises__operator_phone"),
+    *("premises__grid", "premises__grid__village"),  # whether the phone is shown: phone_of()
+    *("premises__grid__name", "premises__grid__village__name"),
+    *("premises__business_type__name_zh", "premises__business_type__name_en"),
+    "department__name",
 )
-# The names a row shows of its premises' grid, village and business type and of its department,
-# and the village (for the phone), as columns of the row: as objects they were four more a row,
-# 200 of a page's 400, ~2 ms of it.
-ROW_NAMES = {
-    "village_id_": F("premises__grid__village_id"),
-    "village_name": F("premises__grid__village__name"),
-    "grid_name": F("premises__grid__name"),
-    "business_type_zh": F("premises__business_type__name_zh"),
-    "business_type_en": F("premises__business_type__name_en"),
-    "department_name": F("department__name"),
-}
+_SORT_PATHS = tuple(dict.fromkeys(t.lstrip("-") for _label, order in SORTS.values() for t in order))
+# A ledger row (hazards/templatetags/ledger.py), and its sort values for the pager's cursor.
+# A value left out here is a KeyError, not a query per row.
+ROW_VALUES = tuple(
+    dict.fromkeys(
+        (
+            *("pk", "ledger_number", "status", "severity", "category", "description"),
+            *("recurrence_of_id", "reported_at", "rectify_by", "closed_at", "dismissed_at"),
+            *_PLACE,
+            *_PEOPLE,
+            *_SORT_PATHS,
+        )
+    )
+)
 
 
 def _sees_all_villages(user) -> bool:
@@ -291,9 +294,10 @@ def shown_phone(phone: str, *, visible: bool) -> str:
 
 
 class Reader:
-    """What the export's columns read besides a row, settled once per workbook: the active
-    language (asked once, not per cell: get_language() per cell was ~5% of a county export), the
-    labels of every choice field in it, and whether the user sees a premises' phone."""
+    """What a row's shown values need besides the row (ROW_VALUES, EXPORT_VALUES), settled once
+    per page or workbook: the active language (asked once, not per cell: get_language() per
+    cell was ~5% of a county export), the labels of every choice field in it, and whether the
+    user sees a premises' phone."""
 
     def __init__(self, user):
         self.shows_phone = phone_visibility(user)
@@ -301,7 +305,7 @@ class Reader:
         self.labels = {f.name: choice_labels(f) for f in Hazard._meta.fields if f.choices}
 
 
-def _person(row: dict, who: str) -> str | None:
+def person(row: dict, who: str) -> str | None:
     """A user's name as User.__str__ gives it, from the row's values; None: nobody (an empty
     cell)."""
     if row[f"{who}__username"] is None:
@@ -322,7 +326,8 @@ def choice_label(name: str) -> Callable[[dict, Reader], str]:
     return label
 
 
-def _phone(row: dict, reader: Reader) -> str:
+def phone_of(row: dict, reader: Reader) -> str:
+    """The operator's phone of a row's premises, as the reader may see it."""
     visible = reader.shows_phone(row["premises__grid"], row["premises__grid__village"])
     return shown_phone(row["premises__operator_phone"], visible=visible)
 
@@ -344,7 +349,7 @@ COLUMNS = [
     Column(_("Premises"), lambda r, reader: r["premises__name"], 20),
     Column(_("Address"), lambda r, reader: r["premises__address"], 24),
     Column(_("Operator"), lambda r, reader: r["premises__operator_name"], 10),
-    Column(_("Operator phone"), _phone, 14),
+    Column(_("Operator phone"), phone_of, 14),
     Column(
         _("Business type"),
         lambda r, reader: in_language(
@@ -358,11 +363,11 @@ COLUMNS = [
     Column(_("Description"), lambda r, reader: r["description"], 40),
     Column(_("Severity"), choice_label("severity"), 8),
     Column(_("Found on"), lambda r, reader: r["found_on"]),
-    Column(_("Found by"), lambda r, reader: _person(r, "reported_by"), 10),
+    Column(_("Found by"), lambda r, reader: person(r, "reported_by"), 10),
     Column(_("Deadline"), lambda r, reader: r["rectify_by"]),
     Column(_("Status"), choice_label("status"), 10),
     Column(_("Fixed on"), lambda r, reader: r["fixed_on"]),
-    Column(_("Reviewed by"), lambda r, reader: _person(r, "reviewed_by"), 10),
+    Column(_("Reviewed by"), lambda r, reader: person(r, "reviewed_by"), 10),
     Column(_("Closed on"), lambda r, reader: r["closed_on"]),
     Column(_("Department"), lambda r, reader: r["department__name"], 14),
 ]
@@ -370,16 +375,12 @@ EXPORT_CHUNK = 2000
 # The values COLUMNS reads, as dicts: no model instances. The seven models of a joined hazard,
 # even with only these columns, took ~1.3 s of a county's 10,000-row export to build; their
 # values ~0.3 s (bench/RESULTS.md).
-_USER = ("full_name", "first_name", "last_name", "username")
 EXPORT_VALUES = (
-    "ledger_number", "category", "description", "severity", "status", "rectify_by",
-    "premises__name", "premises__address", "premises__operator_name",
-    "premises__operator_phone", "premises__grid", "premises__grid__village",
-    "premises__grid__name", "premises__grid__village__name",
-    "premises__business_type__name_zh", "premises__business_type__name_en", "department__name",
-    *(f"reported_by__{name}" for name in _USER),
-    *(f"reviewed_by__{name}" for name in _USER),
-)  # fmt: skip
+    *("ledger_number", "category", "description", "severity", "status", "rectify_by"),
+    "premises__address",
+    *_PLACE,
+    *_PEOPLE,
+)
 
 
 def export_dates() -> dict[str, TruncDate]:

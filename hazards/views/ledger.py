@@ -7,17 +7,8 @@ from django.utils.translation import gettext as _
 
 from config import kept
 from hazards.keyset import keyset_page
-from hazards.ledger import (
-    ROW_FIELDS,
-    ROW_NAMES,
-    ROW_RELATIONS,
-    kept_count,
-    ledger_rows,
-    shown_phone,
-    write_workbook,
-)
+from hazards.ledger import ROW_VALUES, Reader, kept_count, ledger_rows, phone_of, write_workbook
 from hazards.planner import joins_as_written
-from hazards.workflow import phone_visibility
 
 PAGE_SIZE = 50
 
@@ -34,23 +25,23 @@ def hazard_list(request):
     today = timezone.localdate()
     filters = ledger_rows(request.user, request.GET, today=today)
     # The count runs on the filtered rows without the joins for display (one narrow COUNT,
-    # kept while the rows stand still); the page's rows come with what the template shows.
+    # kept while the rows stand still); the page's rows are the values the template shows.
     # Pages after the first are read from the cursor the pager carries (hazards/keyset.py).
     count = kept_count(filters.qs)
-    rows = filters.qs.select_related(*ROW_RELATIONS).only(*ROW_FIELDS).annotate(**ROW_NAMES)
     with joins_as_written():
-        page = keyset_page(rows, per_page=PAGE_SIZE, params=request.GET, count=count)
-    sees_phone = phone_visibility(request.user)
-    for hazard in page.object_list:
-        premises = hazard.premises
-        visible = sees_phone(premises.grid_id, hazard.village_id_)
-        hazard.phone = shown_phone(premises.operator_phone, visible=visible)
+        page = keyset_page(
+            filters.qs.values(*ROW_VALUES), per_page=PAGE_SIZE, params=request.GET, count=count
+        )
+    reader = Reader(request.user)
+    for row in page.object_list:
+        row["phone"] = phone_of(row, reader)
     return render(
         request,
         "hazards/hazard_list.html",
         {
             "filters": filters,
             "page": page,
+            "reader": reader,
             "today": today,
             "query": _query_without(request, "page", "after", "before"),
         },

@@ -121,7 +121,7 @@ def test_ledger_end_date_covers_the_whole_local_day(client, town):
     client.force_login(town.office)
 
     url = found({}, Period(date(2026, 7, 31), date(2026, 7, 31)))
-    numbers = {h.ledger_number for h in client.get(url).context["page"].object_list}
+    numbers = {h["ledger_number"] for h in client.get(url).context["page"].object_list}
 
     # h2 at 23:59:59.999999 is in; h3 at 08-01 00:00 and h13 (07-25) are out.
     assert numbers == {"YH-2026-000002"}
@@ -132,7 +132,7 @@ def test_found_status_leaves_out_dismissed_hazards_only(client, town):
 
     response = client.get(reverse("hazards:hazard_list"), {"status": "found"})
 
-    numbers = {h.ledger_number for h in response.context["page"].object_list}
+    numbers = {h["ledger_number"] for h in response.context["page"].object_list}
     assert "YH-2026-000004" not in numbers  # dismissed
     assert len(numbers) == 12
 

@@ -76,7 +76,7 @@ def page_numbers(client, params) -> list[str]:
     numbers, page = [], 1
     while True:
         response = client.get(LIST, {**params, "page": page})
-        numbers += [h.ledger_number for h in response.context["page"].object_list]
+        numbers += [h["ledger_number"] for h in response.context["page"].object_list]
         if not response.context["page"].has_next():
             return numbers
         page += 1
