@@ -121,6 +121,7 @@ def test_filters(client, town):
     assert only(category=Category.GAS) == {"closed"}
     assert only(business_type=food.pk) == {"overdue"}
     assert only(department=town["fire"].pk) == {"dismissed"}
+    assert only(department="null") == set(rows) - {"dismissed"}  # 未指定部门
     assert only(recurrence="true") == {"again"}
     assert only(q="杂物") == {"old"}
     assert only(q="西塘五金") == {"closed", "old", "dismissed", "again"}
