@@ -30,6 +30,14 @@ def day(value: date | datetime | None) -> str:
     return value.strftime("%Y-%m-%d")
 
 
+def risk_badge(premises) -> str:
+    """A premises' risk colour as a badge (the template's _risk_badge.html)."""
+    return (
+        f'<span class="badge risk-badge risk-{escaped(premises.risk_level)}">'
+        f"{escaped(premises.get_risk_level_display())}</span>"
+    )
+
+
 def address_of(view_name: str) -> Callable[[int], str]:
     """The address of an object's page by its key, reversed once (reverse() per row cost a tenth
     of the ledger's rows)."""

@@ -14,7 +14,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
-from config.html_rows import address_of, day, escaped
+from config.html_rows import address_of, day, escaped, risk_badge
 from dashboard.figures import DAYS, BreakdownRow, Figure, RankRow, ShortList
 from dashboard.templatetags.dashboard_tags import (
     change_text,
@@ -71,10 +71,7 @@ def _hazard(hazard: Hazard, link: str) -> str:
 
 def _premises(premises: Premises, link: str) -> str:
     """Needs the grid, its village and the business type selected."""
-    badge = (
-        f'<span class="badge risk-badge risk-{escaped(premises.risk_level)}">'
-        f"{escaped(premises.get_risk_level_display())}</span>"
-    )
+    badge = risk_badge(premises)
     grid = premises.grid
     meta = (
         f"{escaped(grid.village.name)} · {escaped(grid.name)} · "

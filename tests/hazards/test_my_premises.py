@@ -1,5 +1,6 @@
-"""An officer's "My premises" rows (hazards/templatetags/premises_rows.py): what each shows, in
-Chinese, every value escaped, and the same markup the template's loop made."""
+"""An officer's "My premises" rows and the patrol list of the officer's home
+(hazards/templatetags/premises_rows.py): what each shows, in Chinese, every value escaped, and
+the same markup the templates' loops made."""
 
 import re
 from datetime import timedelta
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.roles import Role
-from hazards.templatetags.premises_rows import premises_rows
+from hazards.templatetags.premises_rows import due_premises_rows, premises_rows
 from hazards.views.field import _open_hazard_count
 from premises.models import Premises
 from tests.factories import (
@@ -25,6 +26,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 ROWS_TEMPLATE = (Path(__file__).parent / "premises_rows_template.html").read_text()
+DUE_ITEM_TEMPLATE = (
+    Path(__file__).parents[1] / "dashboard" / "due_premises_item_template.html"
+).read_text()
 
 
 @pytest.fixture
@@ -80,3 +84,21 @@ def test_a_row_shows_its_premises_escaped_with_its_visit_patrol_and_open_hazards
     assert body.count("从未检查") == 1  # the barbecue
     assert body.count('<span class="badge text-bg-warning ms-1">待巡查</span>') == 2
     assert "2 条未销号隐患" in body
+
+
+def test_the_patrol_list_is_the_template_s_items(grid):
+    rows = _rows(grid[0])
+    item = Template(DUE_ITEM_TEMPLATE)
+    with translation.override("zh-hans"):
+        through_template = "".join(item.render(Context({"premises": p})) for p in rows)
+        html = due_premises_rows(rows)
+    assert _without_layout(html) == _without_layout(through_template)
+    assert "&lt;b&gt;阿强&lt;/b&gt;烧烤" in html and "从未检查" in html
+
+
+def test_the_officer_home_lists_the_premises_due_for_a_patrol(client, grid):
+    client.force_login(grid[1])
+    body = client.get(reverse("home")).content.decode()
+    due = re.search(r'<section[^>]*aria-labelledby="due-heading".*?</section>', body, re.S)
+    names = re.findall(r'class="item-title stretched-link[^>]*>([^<]*)</a>', due.group(0))
+    assert set(names) == {"&lt;b&gt;阿强&lt;/b&gt;烧烤", "老王面馆", "便利店"}
