@@ -154,6 +154,26 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
+def cpu_jiffies() -> tuple[int, int]:
+    """(busy, stolen) clock ticks of every core since boot (/proc/stat): busy is user, nice,
+    system, irq and softirq; stolen is what the host gave a neighbour while we waited."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return user + nice + system + irq + softirq, steal
+
+
+def cpu_use(before: tuple[int, int], after: tuple[int, int], requests: int) -> dict:
+    """The machine's busy milliseconds a request between two readings, and the share of the
+    ticks in use or stolen that the host stole."""
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    busy, stolen = after[0] - before[0], after[1] - before[1]
+    return {
+        "cpu_ms": busy * tick_ms / max(requests, 1),
+        "steal_pct": 100 * stolen / max(busy + stolen, 1),
+    }
+
+
 @lru_cache(maxsize=1)
 def python_speed() -> float:
     """measure_python_speed() once per process, for a section's heading."""

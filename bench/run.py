@@ -187,7 +187,7 @@ def _tally_line(check: dict | None) -> str:
 
 
 def _measure_page(page, sessions, requests_each: int, runs_sql: int, name: str) -> dict:
-    from bench import load
+    from bench import common, load
     from bench.common import time_sql
 
     export = page.kind == "export"
@@ -200,6 +200,7 @@ def _measure_page(page, sessions, requests_each: int, runs_sql: int, name: str) 
         load.run(sessions, page.user, page.url, concurrency=8, each=2)
     load_at_start = load_average()
     single = load.run(sessions, page.user, page.url, concurrency=1, each=n1)
+    cpu_before = common.cpu_jiffies()
     eight = (
         []
         if export
@@ -207,6 +208,7 @@ def _measure_page(page, sessions, requests_each: int, runs_sql: int, name: str) 
         # ledger), p95 moved by tens of ms between runs of the same code.
         else load.run(sessions, page.user, page.url, concurrency=8, each=n1)
     )
+    cpu = common.cpu_use(cpu_before, common.cpu_jiffies(), len(eight)) if eight else {}
     fresh = _measure_fresh(page, sessions, n1, name) if page.kind == "dashboard" else {}
     runs = 3 if export else runs_sql
     raw = time_sql(dsn(name), page.sql, runs)
@@ -235,6 +237,7 @@ def _measure_page(page, sessions, requests_each: int, runs_sql: int, name: str) 
         "rows": page.rows,
         "load": f"{load_at_start} → {load_average()}",
         "requests": [len(single), len(eight)],
+        "cpu": cpu,
         "summary": summary,
     }
 
@@ -517,7 +520,21 @@ def generator_table(generated: dict) -> str:
 
 def load_table(result: dict) -> str:
     rows = [f"{p['title']}: {p['load']}" for p in result["pages"]]
-    return "Load average (1/5/15 min) at each page's start → end: " + "; ".join(rows) + "."
+    line = "Load average (1/5/15 min) at each page's start → end: " + "; ".join(rows) + "."
+    used = [
+        f"{p['title']}: {p['cpu']['cpu_ms']:.1f} ms ({p['cpu']['steal_pct']:.0f}% stolen)"
+        for p in result["pages"]
+        if p.get("cpu")
+    ]
+    if used:
+        # Eight clients on two cores: c=8 p50 is about four times this.
+        line += (
+            "\n\nCPU a request at c=8: the machine's busy time during the eight clients' "
+            "requests (gunicorn, PostgreSQL and the clients themselves), divided by the "
+            "requests; and the share of the time in use that the host stole for its other "
+            "guests: " + "; ".join(used) + "."
+        )
+    return line
 
 
 def memory_table(result: dict) -> str:
