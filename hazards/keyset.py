@@ -13,6 +13,7 @@ from datetime import date, datetime
 from functools import reduce
 from operator import or_
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
@@ -87,11 +88,11 @@ def keyset_page(rows: QuerySet, *, per_page: int, params, count: int | None = No
     terms = _terms(rows.query.order_by)
     cursor = params.get("after") or params.get("before")
     values = decode(cursor, len(terms)) if cursor and terms else None
-    if values is None:
+    forward = bool(params.get("after"))
+    found = _beyond_cursor(rows, terms, values, forward=forward) if values else None
+    if found is None:
         page = KeysetPage(list(paginator.page(number).object_list), number, paginator)
     else:
-        forward = bool(params.get("after"))
-        found = rows.filter(beyond(terms, values, forward=forward))
         if not forward:
             found = found.reverse()
         object_list = list(found[:per_page])
@@ -104,6 +105,15 @@ def keyset_page(rows: QuerySet, *, per_page: int, params, count: int | None = No
         if page.has_previous():
             page.previous_cursor = encode([_value(page.object_list[0], f) for f, _d in terms])
     return page
+
+
+def _beyond_cursor(rows: QuerySet, terms, values: list, *, forward: bool) -> QuerySet | None:
+    """The rows past the cursor; None for values its fields cannot take (an edited link: a
+    date that is not one, a word for a number), which are served by page number instead."""
+    try:
+        return rows.filter(beyond(terms, values, forward=forward))
+    except (ValidationError, ValueError, TypeError):
+        return None
 
 
 def _number(raw, paginator: Paginator) -> int:
