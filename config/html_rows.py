@@ -38,6 +38,14 @@ def risk_badge(premises) -> str:
     )
 
 
+def last_visit(premises, last: str, never: str) -> str:
+    """When a premises was last inspected, or a red "never"; `last`, `never`: those words in
+    the active language, escaped (looked up once per list)."""
+    if premises.last_inspected_at:
+        return f"{last} {day(premises.last_inspected_at)}"
+    return f'<span class="text-danger-emphasis fw-semibold">{never}</span>'
+
+
 def address_of(view_name: str) -> Callable[[int], str]:
     """The address of an object's page by its key, reversed once (reverse() per row cost a tenth
     of the ledger's rows)."""

@@ -14,7 +14,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
-from config.html_rows import address_of, day, escaped, risk_badge
+from config.html_rows import address_of, day, escaped, last_visit, risk_badge
 from dashboard.figures import DAYS, BreakdownRow, Figure, RankRow, ShortList
 from dashboard.templatetags.dashboard_tags import (
     change_text,
@@ -77,11 +77,9 @@ def _premises(premises: Premises, link: str) -> str:
         f"{escaped(grid.village.name)} · {escaped(grid.name)} · "
         f"{escaped(premises.business_type.name)}"
     )
-    if premises.last_inspected_at:
-        visited = f"{escaped(gettext('Last inspected'))} {day(premises.last_inspected_at)}"
-    else:
-        never = escaped(gettext("Never inspected"))
-        visited = f'<span class="text-danger-emphasis fw-semibold">{never}</span>'
+    visited = last_visit(
+        premises, escaped(gettext("Last inspected")), escaped(gettext("Never inspected"))
+    )
     return _item(
         link, escaped(premises.name), badge, meta, f'<div class="item-meta">{visited}</div>'
     )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from accounts.base import in_language
 from config.html_rows import address_of, day, escaped
 from hazards.ledger import Reader, person
-from hazards.models import OPEN_STATUSES, Hazard, Severity
+from hazards.models import Hazard, Severity, is_overdue
 
 register = template.Library()
 
@@ -53,7 +53,7 @@ def _badges(row: dict, words: _Words, reader: Reader) -> str:
     return badges
 
 
-def _state(row: dict, today: date, words: _Words) -> str:
+def _state(row: dict, overdue: bool, words: _Words) -> str:
     """Closed (when, by whom), dismissed (when), or the deadline and whether it has passed."""
     if row["status"] == Hazard.Status.CLOSED:
         reviewer = person(row, "reviewed_by")
@@ -61,16 +61,12 @@ def _state(row: dict, today: date, words: _Words) -> str:
         return f'{words.closed} <span class="text-nowrap">{day(row["closed_at"])}</span>{reviewer}'
     if row["status"] == Hazard.Status.DISMISSED:
         return f'<span class="text-nowrap">{day(row["dismissed_at"])}</span>'
-    late = (
-        f' <span class="badge text-bg-danger">{words.overdue}</span>'
-        if row["rectify_by"] < today
-        else ""
-    )
+    late = f' <span class="badge text-bg-danger">{words.overdue}</span>' if overdue else ""
     return f'{words.fix_by} <span class="text-nowrap">{day(row["rectify_by"])}</span>{late}'
 
 
 def _row(row: dict, today: date, words: _Words, reader: Reader, url: str) -> str:
-    overdue = row["status"] in OPEN_STATUSES and row["rectify_by"] < today
+    overdue = is_overdue(row["status"], row["rectify_by"], today)
     contact = ""
     if row["premises__operator_name"] or row["phone"]:
         contact = (
@@ -100,7 +96,7 @@ def _row(row: dict, today: date, words: _Words, reader: Reader, url: str) -> str
         '<div class="col-5 col-md-3 order-2 order-md-3 text-end">'
         '<div class="d-flex flex-wrap justify-content-end gap-1">'
         f"{_badges(row, words, reader)}</div>"
-        f'<div class="item-meta mt-1">{_state(row, today, words)}</div></div>'
+        f'<div class="item-meta mt-1">{_state(row, overdue, words)}</div></div>'
         '<div class="col-12 col-md-5 order-3 order-md-2">'
         f'<div class="hazard-description">{escaped(row["description"])}</div>'
         '<div class="item-meta text-body-secondary">'

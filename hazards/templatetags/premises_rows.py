@@ -16,7 +16,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
-from config.html_rows import address_of, day, escaped, risk_badge
+from config.html_rows import address_of, escaped, last_visit, risk_badge
 from premises.models import Premises
 
 register = template.Library()
@@ -31,14 +31,8 @@ def _words() -> dict[str, str]:
     }
 
 
-def _last_visit(premises: Premises, words: dict[str, str]) -> str:
-    if premises.last_inspected_at:
-        return f"{words['last']} {day(premises.last_inspected_at)}"
-    return f'<span class="text-danger-emphasis fw-semibold">{words["never"]}</span>'
-
-
 def _visited(premises: Premises, today: date, words: dict[str, str]) -> str:
-    visited = _last_visit(premises, words)
+    visited = last_visit(premises, words["last"], words["never"])
     if premises.patrol_due_on and premises.patrol_due_on <= today:
         visited += f' <span class="badge text-bg-warning ms-1">{words["due"]}</span>'
     return visited
@@ -81,7 +75,7 @@ def _due_row(premises: Premises, words: dict[str, str], url: str) -> str:
         f"{risk_badge(premises)}</div>"
         '<div class="item-meta text-body-secondary">'
         f"{escaped(premises.business_type.name)} · {escaped(premises.address)}</div>"
-        f'<div class="item-meta">{_last_visit(premises, words)}</div>'
+        f'<div class="item-meta">{last_visit(premises, words["last"], words["never"])}</div>'
         "</li>\n"
     )
 
