@@ -50,7 +50,7 @@ from premises.models import Premises
 
 # Bump when templates/offline/shell.html or the partials it includes change in a way that phones
 # must fetch again; the checklist and the language are part of the shell's version already.
-SHELL_REVISION = 1
+SHELL_REVISION = 2
 
 # What the service worker keeps for offline use: the officer pages' CSS, JS, icon font and icons.
 # `{% static %}` names: whitenoise hashes them when DEBUG is off, so a new deploy means new names,

@@ -5,6 +5,9 @@
 //   load, when the signal returns ("online"), by "send now", and by Background Sync;
 // - shows "waiting to send (N)" in the navigation bar and the outbox page, where a filing the
 //   server refused (a conflict) says why and what to do, and is discarded only by the officer.
+//   That includes a filing the server refuses as it is (a 4xx without an answer the outbox
+//   understands) or keeps failing on (repeated 5xx): the outbox stops sending it by itself, and
+//   the officer corrects it, tries again by hand, or discards it.
 // Strings come translated from data attributes of #offline-config (templates/offline/).
 // Without IndexedDB the page says so and the form posts the usual way.
 (function () {
@@ -196,9 +199,27 @@
       t("photos", {n: entry.files.length})].join(" · ");
   }
 
+  // A refusal by HTTP status alone (outbox.js): the server's own "refused" conflicts carry a
+  // message instead, and keep their wording.
+  function refusedAsSent(problem) {
+    return problem.reason === "refused" && !!problem.status && !problem.message;
+  }
+
+  // Conflicts the officer may settle by opening the form with the kept answers and saving again.
+  function correctable(problem) {
+    return problem.reason === "invalid" || problem.reason === "server_error" || refusedAsSent(problem);
+  }
+
   function problemText(entry) {
     var problem = entry.problem || {};
     if (entry.status === "signin") return [t("signin"), ""];
+    if (refusedAsSent(problem)) {
+      return [t("refused", {status: problem.status}), t("refusedTodo")];
+    }
+    if (problem.reason === "server_error") {
+      return [t("serverError", {n: Outbox.MAX_SERVER_ERRORS, status: problem.status}),
+        t("serverErrorTodo")];
+    }
     if (problem.reason === "invalid") {
       var lines = (problem.problems || []).slice();
       Object.keys(problem.errors || {}).forEach(function (name) {
@@ -224,6 +245,7 @@
     var conflict = entry.status !== "waiting";
     var card = el("div", "card mb-2 " + (conflict ? "border-danger" : "border-warning"));
     card.dataset.outboxEntry = entry.key;
+    card.dataset.outboxStatus = entry.status;
     var body = el("div", "card-body p-2 p-sm-3");
     var head = el("div", "d-flex justify-content-between align-items-start gap-2");
     head.appendChild(el("div", "fw-semibold", entry.title));
@@ -236,25 +258,39 @@
     } else if (conflict) {
       var text = problemText(entry);
       var alert = el("div", "alert alert-danger small mt-2 mb-2");
-      alert.setAttribute("data-outbox-problem", "");
+      alert.setAttribute("data-outbox-problem", (entry.problem || {}).reason || entry.status);
       alert.appendChild(el("div", "", text[0]));
       if (text[1]) alert.appendChild(el("div", "fw-semibold mt-1", text[1]));
       body.appendChild(alert);
     }
     var actions = el("div", "d-flex flex-wrap gap-2 mt-2");
     var own = String(entry.user) === String(user);
-    if (own && entry.status === "conflict" && (entry.problem || {}).reason === "invalid") {
-      var open = el("a", "btn btn-primary btn-touch", t("openForm"));
+    var problem = entry.problem || {};
+    var open = null;
+    var again = null;
+    if (own && entry.status === "conflict" && correctable(problem)) {
+      open = el("a", "btn btn-touch", t("openForm"));
       open.href = entry.action + "?restore=" + encodeURIComponent(entry.key);
-      actions.appendChild(open);
-    } else if (own && entry.status !== "waiting") {
-      // The leader reopened the premises, or it is back in the officer's grids: send again.
-      actions.appendChild(button("btn-primary", t("tryAgain"), function () {
+      open.setAttribute("data-outbox-restore", "");
+    }
+    if (own && entry.status !== "waiting" && !(entry.status === "conflict" && problem.reason === "invalid")) {
+      // The leader reopened the premises, it is back in the officer's grids, or the server is
+      // well again: send again, with a fresh count of server errors.
+      again = button("", t("tryAgain"), function () {
         entry.status = "waiting";
         entry.problem = null;
+        entry.serverErrors = 0;
         Outbox.put(entry).then(sync);
-      }));
+      });
+      again.setAttribute("data-outbox-retry", "");
     }
+    // A server that failed may simply work again; a refused filing needs changing first.
+    var first = problem.reason === "server_error" ? again : open || again;
+    [first, first === open ? again : open].forEach(function (node) {
+      if (!node) return;
+      node.classList.add(node === first ? "btn-primary" : "btn-outline-primary");
+      actions.appendChild(node);
+    });
     if (own) {  // another officer's filing waits for them, untouched
       actions.appendChild(button("btn-outline-secondary", t("download"), function () {
         download(entry);
@@ -365,7 +401,8 @@
           } else {
             retryDelay = 10000;
           }
-          setStatus(result.signin ? t("signin") : result.retry ? t("retry") :
+          setStatus(result.signin ? t("signin") : result.serverError ? t("serverBusy") :
+            result.retry ? t("retry") :
             result.sent.length ? t("sent", {n: result.sent.length}) : "");
           result.sent.forEach(function (sent) { markSent(sent.key, sent.url); });
           return result;
@@ -536,7 +573,8 @@
       box.appendChild(link);
       form.classList.add("d-none");
     } else {
-      formNotice(form, "alert-warning", [t("savedOffline"), result.outcome === "signin" ? t("signin") : ""], true);
+      var more = result.outcome === "signin" ? t("signin") : result.serverError ? t("serverBusy") : "";
+      formNotice(form, "alert-warning", [t("savedOffline"), more], true);
       form.classList.add("d-none");
       if (result.outcome === "retry") scheduleRetry();
     }
@@ -664,8 +702,11 @@
     form.querySelectorAll("input[type=radio]:checked").forEach(function (radio) {
       radio.dispatchEvent(new Event("change", {bubbles: true}));
     });
-    if (entry.problem && entry.problem.reason === "invalid") markErrors(form, entry.problem);
-    formNotice(form, "alert-info", [t("restored")]);
+    var problem = entry.problem || {};
+    if (problem.reason === "invalid") markErrors(form, problem);
+    // Why it came back, when the server gave no errors by field to mark.
+    var why = correctable(problem) && problem.reason !== "invalid" ? [problemText(entry)[0]] : [];
+    formNotice(form, "alert-info", [t("restored")].concat(why));
   }
 
   // The shell (offline-shell.js) calls this once it has drawn the form; a server page at once.

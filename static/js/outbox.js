@@ -5,8 +5,12 @@
 // An entry: {key (the form's idempotency key), user, action (the form's URL), premises,
 // title, fields: [[name, value]...], files: [{field, name, type, data: ArrayBuffer}],
 // labels: {prefix: text}, savedAt (ISO), status: "waiting" | "conflict" | "signin",
-// problem: {reason, message, errors, problems} | null, attempts}.
+// problem: {reason, message, errors, problems, status} | null, attempts, serverErrors}.
 // Photos are kept as ArrayBuffers: older Safari cannot store Blobs in IndexedDB.
+//
+// Nothing is sent again and again for ever: an answer that will be the same for the same body
+// (a 4xx, or a 5xx that keeps coming back) makes the entry a conflict the officer sees and
+// settles (correct, try again or discard). Only a missing signal waits without limit.
 (function (root) {
   "use strict";
 
@@ -15,6 +19,9 @@
   var META = "meta";
   var SYNC_TAG = "gridwatch-outbox";
   var SEND_TIMEOUT_MS = 120000;
+  // A server error can pass (a deploy, an overloaded moment) or be caused by this very filing,
+  // and then repeats: after this many in a row the officer decides instead of the phone.
+  var MAX_SERVER_ERRORS = 3;
   var dbPromise = null;
 
   function request(req) {
@@ -101,9 +108,9 @@
     return type.indexOf("application/json") === 0 ? response.json() : Promise.resolve(null);
   }
 
-  // One POST. Resolves {outcome: "filed"|"conflict"|"signin"|"retry", url, problem}; never
-  // rejects. The server answers a key it has already filed with "filed", so sending twice after
-  // a lost answer files once.
+  // One POST. Resolves {outcome: "filed"|"conflict"|"signin"|"retry", url, problem, status,
+  // serverError, network}; never rejects. The server answers a key it has already filed with
+  // "filed", so sending twice after a lost answer files once.
   function send(entry, options) {
     var controller = root.AbortController ? new AbortController() : null;
     var timer = controller && setTimeout(function () { controller.abort(); }, SEND_TIMEOUT_MS);
@@ -135,18 +142,47 @@
         }
         // 403 without JSON is Django's CSRF refusal: the session ended or the token changed.
         if (response.status === 403) return {outcome: "signin"};
+        // A timeout or "too many requests" says nothing about the filing: send it later.
+        if (response.status === 408 || response.status === 429) {
+          return {outcome: "retry", status: response.status};
+        }
+        // Any other 4xx refuses the body itself (Django's 400 for a request over its limits, a
+        // proxy's 413): the same body would be refused again, so only the officer can help.
+        if (response.status >= 400 && response.status < 500) {
+          return {outcome: "conflict", problem: {reason: "refused", status: response.status}};
+        }
+        if (response.status >= 500) {
+          return {outcome: "retry", status: response.status, serverError: true};
+        }
         return {outcome: "retry", status: response.status};
       });
     }).catch(function () {
-      return {outcome: "retry"};
+      // No answer at all: the signal is gone, which says nothing about the filing.
+      return {outcome: "retry", network: true};
     }).then(function (result) {
       if (timer) clearTimeout(timer);
       return result;
     });
   }
 
+  // Counts server errors in a row on the entry; the last one allowed turns the result into a
+  // conflict, which no automatic send picks up again (syncAll skips conflicts). Any other
+  // answer ends the run; a network failure is no answer and leaves the count as it is.
+  function judge(entry, result) {
+    if (result.serverError) {
+      entry.serverErrors = (entry.serverErrors || 0) + 1;
+      if (entry.serverErrors < MAX_SERVER_ERRORS) return result;
+      return {outcome: "conflict", problem: {reason: "server_error", status: result.status}};
+    }
+    if (!result.network) entry.serverErrors = 0;
+    return result;
+  }
+
+  // Keeps the outcome of a send on the entry. Resolves the result as recorded: a repeated
+  // server error comes back as the conflict it became.
   function record(entry, result) {
-    if (result.outcome === "filed") return remove(entry.key);
+    if (result.outcome === "filed") return remove(entry.key).then(function () { return result; });
+    result = judge(entry, result);
     entry.attempts = (entry.attempts || 0) + 1;
     if (result.outcome === "conflict") {
       entry.status = "conflict";
@@ -156,7 +192,7 @@
     } else {
       entry.status = "waiting";
     }
-    return put(entry);
+    return put(entry).then(function () { return result; });
   }
 
   function locked(work) {
@@ -169,32 +205,36 @@
   function sendOne(entry, options) {
     return locked(function () {
       return send(entry, options).then(function (result) {
-        return record(entry, result).then(function () { return result; });
+        return record(entry, result);
       });
     });
   }
 
   // Send every waiting filing of this user, one at a time, under a lock shared by the tabs and
-  // the service worker. Stops at the first network failure: the signal is gone.
-  // Resolves {sent: [{key, url}], conflicts, retry: bool, signin: bool}.
+  // the service worker. Stops at the first network failure: the signal is gone. Stops at a
+  // server error too: while the server itself is down, only the first filing in line counts
+  // errors, instead of every filing running out of them together.
+  // Resolves {sent: [{key, url}], conflicts, retry: bool, serverError: bool, signin: bool}.
   function syncAll(options) {
     return locked(function () {
       return all().then(function (entries) {
         var mine = entries.filter(function (e) {
           return String(e.user) === String(options.user) && e.status !== "conflict";
         });
-        var summary = {sent: [], conflicts: 0, retry: false, signin: false};
+        var summary = {sent: [], conflicts: 0, retry: false, serverError: false, signin: false};
         return mine.reduce(function (chain, entry) {
           return chain.then(function () {
             if (summary.retry || summary.signin) return null;
             return get(entry.key).then(function (current) {
               if (!current || current.status === "conflict") return null;  // gone meanwhile
               return send(current, options).then(function (result) {
+                return record(current, result);
+              }).then(function (result) {
                 if (result.outcome === "filed") summary.sent.push({key: current.key, url: result.url});
                 if (result.outcome === "conflict") summary.conflicts += 1;
                 if (result.outcome === "retry") summary.retry = true;
+                if (result.outcome === "retry" && result.serverError) summary.serverError = true;
                 if (result.outcome === "signin") summary.signin = true;
-                return record(current, result);
               });
             });
           });
@@ -221,6 +261,7 @@
 
   root.GridwatchOutbox = {
     SYNC_TAG: SYNC_TAG,
+    MAX_SERVER_ERRORS: MAX_SERVER_ERRORS,
     open: open,
     all: all,
     get: get,
