@@ -19,3 +19,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"gridwatch-test-{os.getpid()}.sqlite3")
     }
+
+# Webhooks are checked as in production whatever the developer's DJANGO_DEBUG says; a test that
+# posts to its fake server on 127.0.0.1 allows it there (pytest-django's `settings` fixture).
+OUTGOING_HTTPS_ONLY = True
+OUTGOING_ALLOWED_HOSTS = []

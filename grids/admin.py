@@ -5,6 +5,7 @@ by the admin's delete page, which lists what still uses it; nothing is cascaded.
 """
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,9 @@ class VillageAdmin(ExplainProtectedMixin, admin.ModelAdmin):
     list_select_related = ["town"]
     search_fields = ["code", "name"]
     filter_horizontal = ["leaders"]
+    # A webhook typed without its scheme is taken as https, as on the village page: a plain
+    # http one is refused where OUTGOING_HTTPS_ONLY is on (notifications/outgoing.py).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(grid_count=Count("grids"))

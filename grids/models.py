@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.base import TimeStamped
+from notifications.outgoing import validate_url
 
 
 class Town(TimeStamped):
@@ -39,7 +40,10 @@ class Village(TimeStamped):
         related_name="led_villages",
         verbose_name=_("leaders"),
     )
-    wecom_webhook_url = models.URLField(_("WeCom group robot webhook"), blank=True)
+    # Checked where it points: only a public internet address (notifications/outgoing.py).
+    wecom_webhook_url = models.URLField(
+        _("WeCom group robot webhook"), blank=True, validators=[validate_url]
+    )
 
     class Meta:
         verbose_name = _("village / community")

@@ -44,10 +44,17 @@ def claim(pk: int, *, now) -> Delivery | None:
     return Delivery.objects.get(pk=pk) if taken else None
 
 
-def _log(delivery: Delivery, *, now, error: str = "", retaken: bool = False) -> list:
-    entry = {"at": now.isoformat(), "ok": not error}
-    if error:
-        entry["error"] = error[:500]
+def _log(
+    delivery: Delivery, *, now, error: ChannelError | None = None, retaken: bool = False
+) -> list:
+    entry = {"at": now.isoformat(), "ok": error is None}
+    if error is not None:
+        # The channel's own words, the HTTP status and WeCom's errcode; never a remote's body.
+        entry["error"] = str(error)[:500]
+        if error.status is not None:
+            entry["status"] = error.status
+        if error.errcode is not None:
+            entry["errcode"] = error.errcode
     if retaken:
         entry["retaken"] = True  # an earlier attempt stopped without a result: maybe a repeat
     return [*delivery.log, entry]
@@ -72,10 +79,10 @@ def deliver(pk: int) -> bool:
             message_id=delivery.message_id,
         )
     except ChannelError as error:
-        final = delivery.attempts >= MAX_ATTEMPTS
+        final = error.permanent or delivery.attempts >= MAX_ATTEMPTS
         Delivery.objects.filter(pk=pk, status=S.SENDING).update(
             status=S.FAILED if final else S.PENDING,
-            log=_log(delivery, now=now, error=str(error), retaken=retaken),
+            log=_log(delivery, now=now, error=error, retaken=retaken),
         )
         log.warning("delivery %s attempt %s failed: %s", delivery.key, delivery.attempts, error)
         if not final:

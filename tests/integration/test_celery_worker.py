@@ -102,6 +102,9 @@ def worker(smtp):
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(controller.port),
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        # The fake WeCom webhook listens on this machine, over http.
+        "GRIDWATCH_OUTGOING_ALLOWED_HOSTS": "127.0.0.1",
+        "GRIDWATCH_OUTGOING_HTTPS_ONLY": "false",
     }
     process = subprocess.Popen(
         [

@@ -55,7 +55,9 @@ def mailbox(settings):
 
 
 @pytest.fixture
-def webhook():
+def webhook(settings):
+    # The fake WeCom server is on this machine, over http: allowed for these tests only.
+    settings.OUTGOING_ALLOWED_HOSTS, settings.OUTGOING_HTTPS_ONLY = ["127.0.0.1"], False
     Webhook.received = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
