@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After CSRF: it cleans the form body the CSRF check has read (config/inputs.py).
+    "config.inputs.CleanParametersMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -190,6 +192,12 @@ EMAIL_BACKEND = env_str(
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend",
 )
+
+# Webhooks a user types in (notifications/outgoing.py) are posted only to public internet
+# addresses, and only over https while this is on; the hosts, addresses or networks listed in
+# OUTGOING_ALLOWED_HOSTS are reachable even when internal (a LAN-only site's own relay).
+OUTGOING_HTTPS_ONLY = env_bool("GRIDWATCH_OUTGOING_HTTPS_ONLY", not DEBUG)
+OUTGOING_ALLOWED_HOSTS = env_list("GRIDWATCH_OUTGOING_ALLOWED_HOSTS")
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker on the local disk that needs no server.
 REDIS_URL = env_str("REDIS_URL")

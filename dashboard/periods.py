@@ -13,6 +13,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config import inputs
+
 MONTH = "month"
 QUARTER = "quarter"
 YEAR_TO_DATE = "ytd"
@@ -107,12 +109,8 @@ def month_to_date(year: int, month: int, *, today: date) -> Period:
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), choices=CHOICES, required=False)
-    start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = inputs.DateField(label=_("From"), required=False)
+    end = inputs.DateField(label=_("To"), required=False)
 
     def clean(self):
         data = super().clean()

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
+from config.inputs import parse_int
 from grids.models import Grid, Town, Village, villages_of
 
 COUNTY, TOWN, VILLAGE, GRID = "county", "town", "village", "grid"
@@ -159,20 +160,15 @@ def root_scope(user) -> Scope:
     return _town_scope(town, several=False)
 
 
-def _pk(params, name: str) -> int | None:
-    value = params.get(name, "")
-    return int(value) if str(value).isdigit() else None
-
-
 def scope_from(params, user) -> Scope:
     """The scope the GET parameters name (grid, then village, then town), else the root."""
-    if (pk := _pk(params, "grid")) is not None:
+    if (pk := parse_int(params.get("grid"))) is not None:
         grid = get_object_or_404(allowed_grids(user).select_related("village__town"), pk=pk)
         return _grid_scope(grid, user, several=_several_towns())
-    if (pk := _pk(params, "village")) is not None:
+    if (pk := parse_int(params.get("village"))) is not None:
         village = get_object_or_404(allowed_villages(user).select_related("town"), pk=pk)
         return _village_scope(village, user, several=_several_towns())
-    if (pk := _pk(params, "town")) is not None:
+    if (pk := parse_int(params.get("town"))) is not None:
         town = get_object_or_404(allowed_towns(user), pk=pk)
         return _town_scope(town, several=_several_towns())
     return root_scope(user)

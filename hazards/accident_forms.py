@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
+from config.inputs import PastDateField, parse_int
 from grids.models import Grid, Town, Village, villages_of
 from hazards.models import Accident
 from premises.models import Premises
@@ -48,10 +49,8 @@ class AccidentForm(forms.ModelForm):
             "direct_loss",
             "description",
         ]
-        widgets = {
-            "occurred_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "description": forms.Textarea(attrs={"rows": 4}),
-        }
+        field_classes = {"occurred_on": PastDateField}
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user, today: date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,12 +65,13 @@ class AccidentForm(forms.ModelForm):
 
     def _matches(self) -> list[int]:
         """Ids of premises of the posted village whose name or address contains the query."""
-        village, query = self.data.get("village", ""), self.data.get("premises_query", "").strip()
-        if not str(village).isdigit() or not query:
+        village = parse_int(self.data.get("village"))
+        query = self.data.get("premises_query", "").strip()
+        if village is None or not query:
             return []
         return list(
             Premises.objects.visible_to(self.user)
-            .filter(grid__village=int(village))
+            .filter(grid__village=village)
             .filter(Q(name__icontains=query) | Q(address__icontains=query))
             .order_by("name", "pk")
             .values_list("pk", flat=True)[:MAX_CANDIDATES]
@@ -82,12 +82,6 @@ class AccidentForm(forms.ModelForm):
         self.matches = self._matches() if self.is_bound else []
         ids = [*self.matches, *([self.instance.premises_id] if self.instance.premises_id else [])]
         return Premises.objects.filter(pk__in=ids).order_by("name", "pk")
-
-    def clean_occurred_on(self) -> date:
-        occurred_on = self.cleaned_data["occurred_on"]
-        if occurred_on > self.today:
-            raise forms.ValidationError(_("An accident cannot be recorded for a future day."))
-        return occurred_on
 
     def clean(self):
         """The picked premises when it fits the query; else the query's single match."""

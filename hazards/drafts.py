@@ -2,9 +2,11 @@
 request retried after a timeout) never asks the officer to take them again."""
 
 from django.core.exceptions import ValidationError
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
-from hazards.forms import MAX_PHOTOS, photo_ids
+from config.inputs import parse_ids
+from hazards.forms import MAX_PHOTOS
 from hazards.models import HazardPhoto
 from hazards.photos import process_photo
 
@@ -15,10 +17,13 @@ def keep_uploads(form, field: str, *, stage: str, user, key) -> list[HazardPhoto
     Kept photos come back from the form's hidden `<field>_kept` list; ones ticked in
     `<field>_remove` are dropped. Errors are added to the form field, in the user's language."""
     prefix = form.add_prefix(field)
-    removed = set(photo_ids(",".join(form.data.getlist(f"{prefix}_remove"))))
+    # A formset given no files at all hands its forms a plain {} (an empty request.FILES is
+    # falsy), where a request with files gives a MultiValueDict.
+    data, files = MultiValueDict(form.data), MultiValueDict(form.files)
+    removed = set(parse_ids(data.getlist(f"{prefix}_remove")))
     kept = list(
         HazardPhoto.objects.filter(
-            pk__in=photo_ids(form.data.get(f"{prefix}_kept", "")),
+            pk__in=parse_ids(data.get(f"{prefix}_kept", "")),
             hazard__isnull=True,
             draft_key=key,
             uploaded_by=user,
@@ -26,7 +31,7 @@ def keep_uploads(form, field: str, *, stage: str, user, key) -> list[HazardPhoto
         .exclude(pk__in=removed)
         .order_by("pk")
     )
-    uploads = form.files.getlist(prefix)
+    uploads = files.getlist(prefix)
     if len(kept) + len(uploads) > MAX_PHOTOS:
         form.add_error(
             field,

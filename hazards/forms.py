@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.inputs import DESCRIPTION, deadline_field, text_field
 from hazards.models import Category, ChecklistItem, Inspection, Severity
 
 MAX_PHOTOS = 6
@@ -28,30 +29,20 @@ class PhotosField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def photo_ids(text: str) -> list[int]:
-    return [int(part) for part in text.split(",") if part.strip().isdigit()]
-
-
 class InspectionForm(forms.Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(
         label=_("Kind of visit"), choices=Inspection.Kind.choices, initial=Inspection.Kind.ROUTINE
     )
-    notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    notes = text_field(_("Notes"), max_length=DESCRIPTION)
 
 
 class FindingFields(forms.Form):
     """What every hazard on the form has: where, by when, photos, fixed on the spot."""
 
-    description = forms.CharField(
-        label=_("What is wrong"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    description = text_field(_("What is wrong"), max_length=DESCRIPTION)
     location = forms.CharField(label=_("Where on the premises"), required=False, max_length=100)
-    rectify_by = forms.DateField(
-        label=_("Fix by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    rectify_by = deadline_field(_("Fix by"), required=False)
     photos = PhotosField(label=_("Photos of the hazard"))
     fixed_on_spot = forms.BooleanField(label=_("Fixed on the spot"), required=False)
     fix_photos = PhotosField(label=_("Photo of the fix"))

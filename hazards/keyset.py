@@ -4,18 +4,24 @@ The pager's "next" link carries the sort values of the page's last row (`after`)
 those of its first row (`before`), so page 500 of a county's ledger reads 50 rows from where
 page 499 ended instead of skipping 24,950. The page number travels alongside for display only.
 A page asked for by number alone (an edited URL, a bookmark) is still served, by OFFSET.
+
+Cursors are signed: the server reads back only values it wrote itself, so an edited link (a
+NUL byte, "Infinity", a word where a date was) is never turned into a query; it is served by
+its page number instead.
 """
 
-import base64
-import binascii
-import json
 from datetime import date, datetime
 from functools import reduce
 from operator import or_
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+
+from config.inputs import parse_int
+
+SALT = "hazards.keyset"
 
 
 def _value(obj, path: str):
@@ -31,16 +37,14 @@ def _dump(value):
 
 
 def encode(values: list) -> str:
-    raw = json.dumps([_dump(v) for v in values], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return signing.dumps([_dump(v) for v in values], salt=SALT)
 
 
 def decode(cursor: str, size: int) -> list | None:
     """The cursor's values, or None for anything that is not a cursor of this ordering."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-    except (binascii.Error, ValueError):
+        values = signing.loads(cursor, salt=SALT)
+    except signing.BadSignature:
         return None
     if not isinstance(values, list) or len(values) != size or None in values:
         return None
@@ -118,8 +122,5 @@ def _beyond_cursor(rows: QuerySet, terms, values: list, *, forward: bool) -> Que
 
 def _number(raw, paginator: Paginator) -> int:
     """Like Paginator.get_page: a bad number is page 1, one past the end the last page."""
-    try:
-        number = int(raw or 1)
-    except (TypeError, ValueError):
-        return 1
+    number = parse_int(raw) or 1
     return min(max(number, 1), paginator.num_pages)

@@ -22,6 +22,7 @@ from django_filters.widgets import DateRangeWidget
 from accounts.base import choice_labels, english_active, in_language
 from accounts.widgets import LongSelect
 from config import kept
+from config.inputs import parse_int
 from grids.models import Department, Grid, Town, Village, grids_of, villages_of
 from hazards.models import OPEN_STATUSES, Category, Hazard, HazardQuerySet, Severity
 from hazards.workflow import _ids, phone_visibility, sees_phone
@@ -265,14 +266,11 @@ def _narrow_grid_choices(form) -> None:
     field = form.fields["grid"]
     if kept_count(field.queryset) <= GRID_CHOICES_MAX:
         return
-    village, grid = str(form["village"].value()), str(form["grid"].value())
-    if not village.isdigit() and not grid.isdigit():
+    village, grid = parse_int(form["village"].value()), parse_int(form["grid"].value())
+    if village is None and grid is None:
         field.widget.choices = [("", field.empty_label)]
         return
-    shown = field.queryset.filter(
-        Q(village_id=village if village.isdigit() else None)
-        | Q(pk=grid if grid.isdigit() else None)
-    )
+    shown = field.queryset.filter(Q(village_id=village) | Q(pk=grid))
     field.widget.choices = [("", field.empty_label), *((g.pk, str(g)) for g in shown)]
 
 

@@ -10,27 +10,11 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.inputs import DESCRIPTION, PLAN, deadline_field, past_date_field, text_field
 from grids.models import Department
 from hazards.forms import PhotosField
 from hazards.models import EnforcementAction, Hazard, HazardPhoto, Severity
 from hazards.workflow import PLAN_FIELDS
-
-DATE = {"type": "date"}
-
-
-def _date_field(label, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-    )
-
-
-def _text(label, *, required: bool = False, rows: int = 2) -> forms.CharField:
-    return forms.CharField(
-        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows})
-    )
 
 
 class LoopForm(forms.Form):
@@ -79,22 +63,26 @@ class VerifyForm(LoopForm):
     title = _("Verify the hazard")
     button = _("Verify and start rectification")
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
-    rectify_by = _date_field(_("Fix by"))
+    severity_reason = text_field(
+        _("Why the severity changes"),
+        help_text=_("Required when the severity differs from the one reported."),
+    )
+    rectify_by = deadline_field(_("Fix by"))
     department = forms.ModelChoiceField(
         label=_("Responsible department"),
         queryset=Department.objects.all(),
         required=False,
         empty_label=_("None"),
     )
-    note = _text(_("Note"))
-    plan_measures = _text(_("Treatment measures"))
+    note = text_field(_("Note"))
+    plan_measures = text_field(_("Treatment measures"), max_length=PLAN)
     plan_funds = forms.DecimalField(
         label=_("Funds (yuan)"), required=False, min_value=0, max_digits=12, decimal_places=2
     )
     plan_responsible = forms.CharField(label=_("Person responsible"), required=False, max_length=60)
-    plan_deadline = _date_field(_("Treatment deadline"), required=False)
-    interim_measures = _text(_("Interim safety measures"))
-    emergency_plan = _text(_("Emergency plan"))
+    plan_deadline = deadline_field(_("Treatment deadline"), required=False)
+    interim_measures = text_field(_("Interim safety measures"), max_length=PLAN)
+    emergency_plan = text_field(_("Emergency plan"), max_length=PLAN)
 
     def __init__(self, *args, hazard: Hazard, **kwargs):
         initial = {name: getattr(hazard, name) for name in PLAN_FIELDS}
@@ -124,6 +112,9 @@ class VerifyForm(LoopForm):
 
     def clean(self):
         cleaned = super().clean()
+        changed = cleaned.get("severity") not in (None, self.hazard.severity)
+        if changed and not cleaned.get("severity_reason", "").strip():
+            self.add_error("severity_reason", _("Give the reason for changing the severity."))
         if cleaned.get("severity") == Severity.MAJOR:
             for name in PLAN_FIELDS:
                 if cleaned.get(name) in (None, "") and name not in self.errors:
@@ -138,6 +129,7 @@ class VerifyForm(LoopForm):
             "department": data["department"],
             "plan": {name: data[name] for name in PLAN_FIELDS},
             "note": data["note"],
+            "severity_reason": data["severity_reason"],
         }
 
 
@@ -146,7 +138,7 @@ class DismissForm(LoopForm):
     title = _("Dismiss (not a hazard)")
     button = _("Dismiss")
     style = "secondary"
-    reason = _text(_("Reason for dismissing"), required=True)
+    reason = text_field(_("Reason for dismissing"), required=True)
 
     def workflow_kwargs(self) -> dict:
         return {"reason": self.cleaned_data["reason"]}
@@ -159,7 +151,7 @@ class SubmitFixForm(PhotoLoopForm):
     photo_stage = HazardPhoto.Stage.RECTIFICATION
     photos_required = True
     photos = PhotosField(label=_("Photos of the fix"))
-    note = _text(_("What was done"))
+    note = text_field(_("What was done"), max_length=DESCRIPTION)
 
     def workflow_kwargs(self) -> dict:
         return {"note": self.cleaned_data["note"]}
@@ -171,7 +163,7 @@ class AcceptForm(PhotoLoopForm):
     button = _("Accept and close")
     style = "success"
     photo_stage = HazardPhoto.Stage.REVIEW
-    note = _text(_("Review note"))
+    note = text_field(_("Review note"))
     photos = PhotosField(label=_("Review photos (optional)"))
 
     def workflow_kwargs(self) -> dict:
@@ -184,8 +176,8 @@ class RejectForm(PhotoLoopForm):
     button = _("Reject the fix")
     style = "danger"
     photo_stage = HazardPhoto.Stage.REVIEW
-    reason = _text(_("What is still wrong"), required=True)
-    rectify_by = _date_field(
+    reason = text_field(_("What is still wrong"), required=True)
+    rectify_by = deadline_field(
         _("New deadline"), required=False, help_text=_("Leave empty to keep the deadline.")
     )
     photos = PhotosField(label=_("Review photos (optional)"))
@@ -205,8 +197,8 @@ class ExtendForm(LoopForm):
     title = _("Extend the deadline")
     button = _("Extend the deadline")
     style = "secondary"
-    rectify_by = _date_field(_("New deadline"))
-    reason = _text(_("Reason for the extension"), required=True)
+    rectify_by = deadline_field(_("New deadline"))
+    reason = text_field(_("Reason for the extension"), required=True)
 
     def clean_rectify_by(self):
         value = self.cleaned_data["rectify_by"]
@@ -227,7 +219,7 @@ class EscalateForm(LoopForm):
     button = _("Hand over")
     style = "warning"
     department = forms.ModelChoiceField(label=_("Hand over to"), queryset=Department.objects.all())
-    note = _text(_("Why it is handed over"))
+    note = text_field(_("Why it is handed over"))
 
     def __init__(self, *args, hazard: Hazard, **kwargs):
         kwargs.setdefault("initial", {"department": hazard.department_id})
@@ -259,23 +251,17 @@ Kind = EnforcementAction.Kind
 class EnforcementForm(forms.Form):
     kind = forms.ChoiceField(label=_("Measure"), choices=Kind.choices)
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
-    decided_on = _date_field(_("Decided on"))
+    decided_on = past_date_field(_("Decided on"))
     fine_amount = forms.DecimalField(
         label=_("Fine (yuan)"), required=False, min_value=0.01, max_digits=12, decimal_places=2
     )
-    note = _text(_("Note"), rows=3)
+    note = text_field(_("Note"), rows=3)
 
     def __init__(self, *args, departments, today: date, initial_department=None, **kwargs):
         self.today = today
         kwargs.setdefault("initial", {"decided_on": today, "department": initial_department})
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
-
-    def clean_decided_on(self):
-        value = self.cleaned_data["decided_on"]
-        if value > self.today:
-            raise forms.ValidationError(_("The date cannot be in the future."))
-        return value
 
     def clean(self):
         cleaned = super().clean()
@@ -287,7 +273,7 @@ class EnforcementForm(forms.Form):
 
 
 class LiftForm(forms.Form):
-    lifted_on = _date_field(_("Lifted on"))
+    lifted_on = past_date_field(_("Lifted on"))
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
     def __init__(self, *args, action: EnforcementAction, today: date, **kwargs):
@@ -298,8 +284,6 @@ class LiftForm(forms.Form):
 
     def clean_lifted_on(self):
         value = self.cleaned_data["lifted_on"]
-        if value > self.today:
-            raise forms.ValidationError(_("The date cannot be in the future."))
         if value < self.action.decided_on:
             raise forms.ValidationError(_("It cannot be lifted before it was decided."))
         return value

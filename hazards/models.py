@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.base import TimeStamped, choice_display, in_language
+from config import inputs
+from config.inputs import LimitedTextField
 from grids.models import Department, Grid, Village, membership_of
 from premises.models import BusinessType, Premises, Tag
 
@@ -49,8 +51,8 @@ class ChecklistItem(TimeStamped):
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
-    text_zh = models.TextField(_("Chinese text"))
-    text_en = models.TextField(_("English text"), blank=True)
+    text_zh = LimitedTextField(_("Chinese text"), max_length=inputs.NOTE)
+    text_en = LimitedTextField(_("English text"), blank=True, max_length=inputs.NOTE)
     applies_to_all = models.BooleanField(_("applies to every premises"), default=False)
     business_types = models.ManyToManyField(
         BusinessType, blank=True, related_name="checklist_items", verbose_name=_("business types")
@@ -119,7 +121,7 @@ class Inspection(TimeStamped):
     visited_at = models.DateTimeField(_("visited at"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ROUTINE)
     outcome = models.CharField(_("outcome"), max_length=14, choices=Outcome.choices)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = LimitedTextField(_("notes"), blank=True, max_length=inputs.DESCRIPTION)
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
@@ -180,9 +182,11 @@ class RectificationNotice(TimeStamped):
     )
     issued_on = models.DateField(_("issued on"))
     deadline = models.DateField(_("deadline"))
-    interim_measures = models.TextField(_("interim measures"), blank=True)
+    interim_measures = LimitedTextField(_("interim measures"), blank=True, max_length=inputs.PLAN)
     review_date = models.DateField(_("review date"), null=True, blank=True)
-    consequence = models.TextField(_("consequence of not complying"), blank=True)
+    consequence = LimitedTextField(
+        _("consequence of not complying"), blank=True, max_length=inputs.PLAN
+    )
     signed_on = models.DateField(_("recipient signed on"), null=True, blank=True)
 
     class Meta:
@@ -296,9 +300,11 @@ class Hazard(TimeStamped):
         verbose_name=_("checklist item"),
     )
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
-    description = models.TextField(_("description"))
+    description = LimitedTextField(_("description"), max_length=inputs.DESCRIPTION)
     location = models.CharField(_("location on the premises"), max_length=100, blank=True)
-    requirement = models.TextField(_("rectification requirement"), blank=True)
+    requirement = LimitedTextField(
+        _("rectification requirement"), blank=True, max_length=inputs.DESCRIPTION
+    )
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.REPORTED
@@ -325,14 +331,16 @@ class Hazard(TimeStamped):
     reject_count = models.PositiveSmallIntegerField(_("times a fix was rejected"), default=0)
 
     # Major-hazard treatment plan (重大隐患治理方案), required at verification.
-    plan_measures = models.TextField(_("treatment measures"), blank=True)
+    plan_measures = LimitedTextField(_("treatment measures"), blank=True, max_length=inputs.PLAN)
     plan_funds = models.DecimalField(
         _("funds (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     plan_responsible = models.CharField(_("person responsible"), max_length=60, blank=True)
     plan_deadline = models.DateField(_("treatment deadline"), null=True, blank=True)
-    interim_measures = models.TextField(_("interim safety measures"), blank=True)
-    emergency_plan = models.TextField(_("emergency plan"), blank=True)
+    interim_measures = LimitedTextField(
+        _("interim safety measures"), blank=True, max_length=inputs.PLAN
+    )
+    emergency_plan = LimitedTextField(_("emergency plan"), blank=True, max_length=inputs.PLAN)
 
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -576,7 +584,8 @@ class HazardEvent(models.Model):
     to_status = models.CharField(
         _("to status"), max_length=10, choices=Hazard.Status.choices, blank=True
     )
-    note = models.TextField(_("note"), blank=True)
+    # A step's note and, for a change of severity, its reason.
+    note = LimitedTextField(_("note"), blank=True, max_length=inputs.PLAN)
     at = models.DateTimeField(_("at"))
 
     class Meta:
@@ -634,7 +643,7 @@ class EnforcementAction(TimeStamped):
     fine_amount = models.DecimalField(
         _("fine (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    note = models.TextField(_("note"), blank=True)
+    note = LimitedTextField(_("note"), blank=True, max_length=inputs.DESCRIPTION)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -688,7 +697,7 @@ class Accident(TimeStamped):
     direct_loss = models.DecimalField(
         _("direct loss (10k yuan)"), max_digits=12, decimal_places=2, default=0
     )
-    description = models.TextField(_("description"), blank=True)
+    description = LimitedTextField(_("description"), blank=True, max_length=inputs.PLAN)
 
     class Meta:
         verbose_name = _("accident")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
+from config.inputs import DEADLINE_AHEAD
 from grids.models import Department
 from hazards.models import ChecklistItem, Hazard, HazardEvent, HazardPhoto, Inspection, Severity
 from hazards.services import next_number, refresh_premises_state
@@ -167,6 +168,16 @@ def _finish(hazard: Hazard, fields: list[str], at: datetime) -> Hazard:
     return hazard
 
 
+def _check_deadline(day: date, *, today: date) -> None:
+    """From today to DEADLINE_AHEAD: the forms' bound, held for every caller (docs/inputs.md)."""
+    require(day >= today, _("The deadline cannot be in the past."))
+    latest = today + DEADLINE_AHEAD
+    require(
+        day <= latest,
+        _("Enter a date on or before %(day)s.") % {"day": f"{latest:%Y-%m-%d}"},
+    )
+
+
 def default_deadline(
     *, severity: str, checklist_item: ChecklistItem | None, found_on: date
 ) -> date:
@@ -223,7 +234,7 @@ def report(
     rectify_by = rectify_by or default_deadline(
         severity=severity, checklist_item=checklist_item, found_on=found_on
     )
-    require(rectify_by >= found_on, _("The deadline cannot be in the past."))
+    _check_deadline(rectify_by, today=found_on)
     hazard = Hazard.objects.create(
         ledger_number=next_number("YH", found_on.year),
         premises=premises,
@@ -280,20 +291,27 @@ def verify(
     department: Department | None = None,
     plan: dict | None = None,
     note: str = "",
+    severity_reason: str = "",
     at: datetime | None = None,
 ) -> Hazard:
     """Confirm a reported hazard: severity and deadline settled, rectification starts.
 
     A major hazard needs its whole treatment plan and notifies the safety office and the
-    responsible department at once."""
+    responsible department at once. A severity other than the one reported needs its reason,
+    which the event keeps; a major hazard verified as general tells those the major one would
+    have told (docs/workflow.md)."""
     at = at or timezone.now()
     hazard = _lock(hazard)
     require(can_manage(by, hazard), _("You may not verify this hazard."))
     require(hazard.status == S.REPORTED, _("Only a newly reported hazard can be verified."))
+    reported_severity = hazard.severity
     hazard.severity = severity or hazard.severity
+    if hazard.severity != reported_severity:
+        require(bool(severity_reason.strip()), _("Give the reason for changing the severity."))
+        note = _severity_note(reported_severity, hazard.severity, severity_reason, note)
     hazard.rectify_by = rectify_by or hazard.rectify_by
     hazard.department = department or hazard.department
-    require(hazard.rectify_by >= timezone.localdate(at), _("The deadline cannot be in the past."))
+    _check_deadline(hazard.rectify_by, today=timezone.localdate(at))
     plan = plan or {}
     if hazard.severity == Severity.MAJOR:
         missing = _missing_plan_fields(plan)
@@ -313,10 +331,23 @@ def verify(
     _finish(hazard, fields, at)
     if hazard.severity == Severity.MAJOR:
         _notify_major(hazard, at=at)
+    elif reported_severity == Severity.MAJOR:
+        _notify_downgraded(hazard, reason=severity_reason, at=at)
     return hazard
 
 
-def _notify_major(hazard: Hazard, *, at: datetime) -> None:
+def _severity_note(old: str, new: str, reason: str, note: str) -> str:
+    labels = dict(Severity.choices)
+    change = _("Severity changed from %(old)s to %(new)s: %(reason)s") % {
+        "old": labels[old],
+        "new": labels[new],
+        "reason": reason.strip(),
+    }
+    return f"{change}\n{note}" if note.strip() else change
+
+
+def _major_audience(hazard: Hazard):
+    """Who hears of a major hazard: the safety office and the responsible department."""
     from accounts.models import User
 
     recipients = User.objects.filter(is_active=True, groups__name=Role.SAFETY_OFFICE)
@@ -324,12 +355,29 @@ def _notify_major(hazard: Hazard, *, at: datetime) -> None:
         recipients = recipients | User.objects.filter(
             is_active=True, departments=hazard.department_id
         )
+    return recipients.distinct()
+
+
+def _notify_major(hazard: Hazard, *, at: datetime) -> None:
     notify(
-        recipients.distinct(),
+        _major_audience(hazard),
         kind=Notification.Kind.MAJOR_HAZARD,
         day=timezone.localdate(at),
         title=_("Major hazard %(number)s at %(premises)s")
         % {"number": hazard.ledger_number, "premises": hazard.premises.name},
+        target_type="hazard",
+        target_id=hazard.pk,
+    )
+
+
+def _notify_downgraded(hazard: Hazard, *, reason: str, at: datetime) -> None:
+    notify(
+        _major_audience(hazard),
+        kind=Notification.Kind.DOWNGRADED,
+        day=timezone.localdate(at),
+        title=_("Hazard %(number)s at %(premises)s, reported as major, verified as general")
+        % {"number": hazard.ledger_number, "premises": hazard.premises.name},
+        body=reason.strip(),
         target_type="hazard",
         target_id=hazard.pk,
     )
@@ -404,7 +452,7 @@ def reject(
     _check_review(hazard, by)
     require(bool(reason.strip()), _("Give the reason for rejecting the fix."))
     if rectify_by is not None:
-        require(rectify_by >= timezone.localdate(at), _("The deadline cannot be in the past."))
+        _check_deadline(rectify_by, today=timezone.localdate(at))
         hazard.rectify_by = rectify_by
     hazard.status, hazard.reviewed_by = S.RECTIFYING, by
     hazard.reject_count += 1
@@ -425,6 +473,7 @@ def extend(
     )
     require(bool(reason.strip()), _("Give the reason for the extension."))
     require(rectify_by > hazard.rectify_by, _("The new deadline must be later than the old one."))
+    _check_deadline(rectify_by, today=timezone.localdate(at))
     note = f"{hazard.rectify_by:%Y-%m-%d} → {rectify_by:%Y-%m-%d}: {reason}"
     hazard.rectify_by = rectify_by
     _record(hazard, by=by, action=A.EXTEND, at=at, from_status=hazard.status, note=note)

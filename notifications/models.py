@@ -24,6 +24,7 @@ class Notification(models.Model):
         COMMITMENT_MISSING = "commitment_missing", _("Commitment letter missing")
         INSURANCE_EXPIRING = "insurance_expiring", _("Insurance expiring")
         MAJOR_HAZARD = "major_hazard", _("Major hazard verified")
+        DOWNGRADED = "downgraded", _("Major hazard verified as general")
         ASSIGNED = "assigned", _("Handed to your department")
 
     recipient = models.ForeignKey(

@@ -8,6 +8,7 @@ from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+from config import inputs
 from grids.models import Grid
 from premises.models import Premises
 
@@ -42,6 +43,10 @@ class PremisesForm(forms.ModelForm):
             "insurance_policy_no",
             "insurance_expires_on",
         ]
+        field_classes = {
+            "commitment_signed_on": inputs.PastDateField,
+            "insurance_expires_on": inputs.DateField,
+        }
 
     def clean_credit_code(self) -> str:
         code = self.cleaned_data["credit_code"].strip().upper()
@@ -129,7 +134,6 @@ SCAN_MAX_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 megapixels
 # Bytes a pixel may take (16-bit RGBA PNG), plus room for metadata: more hides something else.
 SCAN_MAX_BYTES_PER_PIXEL = 8
 SCAN_METADATA_SLACK = 256 * 1024
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def scan_kind(upload: UploadedFile) -> str | None:
@@ -201,11 +205,7 @@ class RegistryPremisesForm(PremisesForm):
 
     class Meta(PremisesForm.Meta):
         fields = [*PremisesForm.Meta.fields, "commitment_scan"]
-        widgets = {
-            "tags": forms.CheckboxSelectMultiple,
-            "commitment_signed_on": DATE_WIDGET,
-            "insurance_expires_on": DATE_WIDGET,
-        }
+        widgets = {"tags": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.views_registry import registry_admin_required
+from config.inputs import parse_ids
 from premises.models import Premises
 from premises.views.registry import filtered_premises
 
@@ -45,7 +46,7 @@ def qr_svg(url: str) -> SafeString:
 
 @registry_admin_required
 def label_sheet(request):
-    selected = [int(value) for value in request.GET.getlist("ids") if value.isdigit()]
+    selected = parse_ids(request.GET.getlist("ids"))
     if selected:
         premises = Premises.objects.visible_to(request.user).filter(pk__in=selected[:MAX_SELECTED])
         scope = _("%(count)s selected premises") % {"count": len(selected[:MAX_SELECTED])}

@@ -103,7 +103,7 @@ def test_no_match_and_future_days_are_refused(client, town):
     )
 
     assert "No premises of this village matches." in response.text
-    assert "An accident cannot be recorded for a future day." in response.text
+    assert "The date cannot be in the future." in response.text
     assert not Accident.objects.exists()
 
 
