@@ -31,7 +31,7 @@ from dashboard.figures import (
 from dashboard.periods import Period
 from dashboard.scopes import GRID, TOWN, VILLAGE, Scope, children
 from hazards.models import Category
-from hazards.workflow import is_office
+from hazards.rights import is_office
 from premises.models import Premises
 
 # --- headline figures --------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from grids.models import Department
 from hazards.models import EnforcementAction, Hazard, HazardEvent
-from hazards.workflow import _ids, is_department_of, is_office, require
+from hazards.rights import is_department_of, is_office, member_ids
+from hazards.workflow import require
 from premises.models import Premises
 
 Kind = EnforcementAction.Kind
@@ -32,7 +33,7 @@ def departments_for(user, hazard: Hazard):
     """The departments this user may record a measure for on this hazard."""
     if is_office(user):
         return Department.objects.all()
-    return Department.objects.filter(pk__in=_ids(user, "departments"))
+    return Department.objects.filter(pk__in=member_ids(user, "departments"))
 
 
 def _lock_premises(premises_id: int) -> Premises:
@@ -77,7 +78,7 @@ def record_action(
     hazard = Hazard.objects.select_for_update(of=("self",)).get(pk=hazard.pk)
     require(can_enforce(by, hazard), _("You may not record enforcement on this hazard."))
     require(
-        is_office(by) or department.pk in _ids(by, "departments"),
+        is_office(by) or department.pk in member_ids(by, "departments"),
         _("You may record measures only for your own department."),
     )
     require(decided_on <= timezone.localdate(at), _("The date cannot be in the future."))

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hazards import workflow
+from hazards import rights, workflow
 from hazards.calendar import add_working_days
 from hazards.models import ChecklistItem, Hazard, HazardPhoto, Inspection, RectificationNotice
 from hazards.services import next_number, record_inspection
@@ -110,7 +110,7 @@ def file_inspection(
     """Record the visit and every finding. Idempotent on the key: a retried POST files nothing
     new and returns what the first one filed."""
     at = at or timezone.now()
-    workflow.require(workflow.can_report(by, premises), _("You may not inspect this premises."))
+    workflow.require(rights.can_report(by, premises), _("You may not inspect this premises."))
     workflow.require(
         premises.status == Premises.Status.OPERATING,
         _("This premises is %(status)s; only operating premises can be inspected.")

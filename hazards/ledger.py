@@ -25,7 +25,7 @@ from config import kept
 from config.inputs import parse_int
 from grids.models import Department, Grid, Town, Village, grids_of, villages_of
 from hazards.models import OPEN_STATUSES, Category, Hazard, HazardQuerySet, Severity
-from hazards.workflow import _ids, phone_visibility, sees_phone
+from hazards.rights import member_ids, phone_visibility, sees_phone
 from premises.models import BusinessType, Premises
 from premises.validators import mask_phone
 
@@ -76,7 +76,7 @@ ROW_VALUES = tuple(
 
 def _sees_all_villages(user) -> bool:
     # Department officers' hazards lie anywhere in the town.
-    return user.sees_whole_town or bool(_ids(user, "departments"))
+    return user.sees_whole_town or bool(member_ids(user, "departments"))
 
 
 def villages_for(user):

@@ -1,11 +1,10 @@
-"""The closed loop of DESIGN.md §4. Every change of a hazard's status happens here and only here.
+"""The closed loop (docs/workflow.md). Every change of a hazard's status happens here and only here.
 
 Each transition is one function: it locks the hazard row, checks the actor's right and the
 current status, changes the hazard, writes exactly one HazardEvent and commits — or changes
 nothing and raises WorkflowError with a message for the user.
 """
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -13,13 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role
 from config.inputs import DEADLINE_AHEAD
 from grids.models import Department
+from hazards import handoffs
 from hazards.models import ChecklistItem, Hazard, HazardEvent, HazardPhoto, Inspection, Severity
+from hazards.rights import can_manage, can_report, can_review, can_submit_fix
 from hazards.services import next_number, refresh_premises_state
-from notifications.models import Notification
-from notifications.services import notify
 from premises.models import Premises
 
 S = Hazard.Status
@@ -43,100 +41,6 @@ class WorkflowError(Exception):
 def require(condition: bool, message: str) -> None:
     if not condition:
         raise WorkflowError(message)
-
-
-# --- who may do what (DESIGN.md §4) -------------------------------------------------------------
-
-
-def _ids(user, relation: str) -> frozenset[int]:
-    """The ids of the user's grids / villages / departments, read once per user object."""
-    cache = user.__dict__.setdefault("_membership_ids", {})
-    if relation not in cache:
-        cache[relation] = frozenset(getattr(user, relation).values_list("pk", flat=True))
-    return cache[relation]
-
-
-def is_office(user) -> bool:
-    return user.is_active and (user.is_superuser or user.has_role(Role.SAFETY_OFFICE))
-
-
-def _officer_grids(user) -> frozenset[int]:
-    """The grids the user patrols as a grid officer (none without the role)."""
-    return _ids(user, "patrolled_grids") if user.has_role(Role.GRID_OFFICER) else frozenset()
-
-
-def _leader_villages(user) -> frozenset[int]:
-    """The villages the user leads as a village leader (none without the role)."""
-    return _ids(user, "led_villages") if user.has_role(Role.VILLAGE_LEADER) else frozenset()
-
-
-def is_officer_of(user, premises: Premises) -> bool:
-    return premises.grid_id in _officer_grids(user)
-
-
-def is_leader_of(user, premises: Premises) -> bool:
-    return premises.grid.village_id in _leader_villages(user)
-
-
-def is_department_of(user, hazard: Hazard) -> bool:
-    return user.has_role(Role.DEPARTMENT_OFFICER) and (
-        hazard.department_id in _ids(user, "departments")
-    )
-
-
-def can_report(user, premises: Premises) -> bool:
-    return is_office(user) or is_officer_of(user, premises) or is_leader_of(user, premises)
-
-
-def can_manage(user, hazard: Hazard) -> bool:
-    """Verify, dismiss, extend, escalate: the village leader or the safety office."""
-    return is_office(user) or is_leader_of(user, hazard.premises)
-
-
-def can_submit_fix(user, hazard: Hazard) -> bool:
-    return is_officer_of(user, hazard.premises) or is_leader_of(user, hazard.premises)
-
-
-def can_review(user, hazard: Hazard) -> bool:
-    """Accept or reject: general by leader or office; major by office or responsible department."""
-    if hazard.severity == Severity.MAJOR:
-        return is_office(user) or is_department_of(user, hazard)
-    return is_office(user) or is_leader_of(user, hazard.premises)
-
-
-def sees_phone(user, premises: Premises) -> bool:
-    """The operator's phone: for those who call them (the premises' grid officers and leaders,
-    the safety office) and the registry admins who keep it; everyone else sees it masked."""
-    return phone_visibility(user)(premises.grid_id, premises.grid.village_id)
-
-
-def phone_visibility(user) -> Callable[[int, int], bool]:
-    """sees_phone for premises by their grid and village ids, the user's roles and places read
-    once: for one premises, or for the ledger's export of thousands of rows."""
-    if is_office(user) or user.has_role(Role.REGISTRY_ADMIN):
-        return lambda grid, village: True
-    grids, villages = _officer_grids(user), _leader_villages(user)
-    return lambda grid, village: grid in grids or village in villages
-
-
-def allowed_actions(user, hazard: Hazard) -> list[str]:
-    """The transitions this user may take on this hazard now, for showing only those buttons."""
-    actions = []
-    if hazard.status == S.REPORTED and can_manage(user, hazard):
-        actions += [A.VERIFY, A.DISMISS]
-    if hazard.status == S.RECTIFYING and can_submit_fix(user, hazard):
-        actions.append(A.SUBMIT_FIX)
-    if (
-        hazard.status == S.SUBMITTED
-        and can_review(user, hazard)
-        and hazard.submitted_by_id != user.pk
-    ):
-        actions += [A.ACCEPT, A.REJECT]
-    if hazard.status in (S.REPORTED, S.RECTIFYING) and can_manage(user, hazard):
-        actions.append(A.EXTEND)
-    if hazard.is_open and can_manage(user, hazard):
-        actions.append(A.ESCALATE)
-    return actions
 
 
 # --- the transitions ------------------------------------------------------------------------------
@@ -330,9 +234,9 @@ def verify(
     fields = ["status", "verified_at", "severity", "rectify_by", "department", *PLAN_FIELDS]
     _finish(hazard, fields, at)
     if hazard.severity == Severity.MAJOR:
-        _notify_major(hazard, at=at)
+        handoffs.notify_major(hazard, at=at)
     elif reported_severity == Severity.MAJOR:
-        _notify_downgraded(hazard, reason=severity_reason, at=at)
+        handoffs.notify_downgraded(hazard, reason=severity_reason, at=at)
     return hazard
 
 
@@ -344,43 +248,6 @@ def _severity_note(old: str, new: str, reason: str, note: str) -> str:
         "reason": reason.strip(),
     }
     return f"{change}\n{note}" if note.strip() else change
-
-
-def _major_audience(hazard: Hazard):
-    """Who hears of a major hazard: the safety office and the responsible department."""
-    from accounts.models import User
-
-    recipients = User.objects.filter(is_active=True, groups__name=Role.SAFETY_OFFICE)
-    if hazard.department_id:
-        recipients = recipients | User.objects.filter(
-            is_active=True, departments=hazard.department_id
-        )
-    return recipients.distinct()
-
-
-def _notify_major(hazard: Hazard, *, at: datetime) -> None:
-    notify(
-        _major_audience(hazard),
-        kind=Notification.Kind.MAJOR_HAZARD,
-        day=timezone.localdate(at),
-        title=_("Major hazard %(number)s at %(premises)s")
-        % {"number": hazard.ledger_number, "premises": hazard.premises.name},
-        target_type="hazard",
-        target_id=hazard.pk,
-    )
-
-
-def _notify_downgraded(hazard: Hazard, *, reason: str, at: datetime) -> None:
-    notify(
-        _major_audience(hazard),
-        kind=Notification.Kind.DOWNGRADED,
-        day=timezone.localdate(at),
-        title=_("Hazard %(number)s at %(premises)s, reported as major, verified as general")
-        % {"number": hazard.ledger_number, "premises": hazard.premises.name},
-        body=reason.strip(),
-        target_type="hazard",
-        target_id=hazard.pk,
-    )
 
 
 @transaction.atomic

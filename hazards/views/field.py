@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
-from hazards import workflow
+from hazards import rights
 from hazards.filters import MyPremisesFilter
 from hazards.models import OPEN_STATUSES, Hazard
 from premises.access import get_premises_for
@@ -79,8 +79,8 @@ def premises_detail(request, pk: int):
             "open_hazards": open_hazards,
             "visits": visits,
             "today": today,
-            "can_inspect": workflow.can_report(request.user, premises),
-            "phone_visible": workflow.sees_phone(request.user, premises),
+            "can_inspect": rights.can_report(request.user, premises),
+            "phone_visible": rights.sees_phone(request.user, premises),
             "insurance_expiring": premises.insurance_expiring(today),
         },
     )

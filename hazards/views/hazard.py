@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from hazards import workflow
+from hazards import rights, workflow
 from hazards.access import get_hazard_for
 from hazards.clocks import legal_clocks
 from hazards.drafts import keep_uploads
@@ -71,7 +71,7 @@ def _page_hazard(user, pk: int) -> Hazard:
 def _loop_forms(user, hazard: Hazard, today, bound: LoopForm | None = None) -> list[LoopForm]:
     """One form per action this user may take now; `bound` replaces its unbound twin."""
     forms = []
-    for action in workflow.allowed_actions(user, hazard):
+    for action in rights.allowed_actions(user, hazard):
         if bound is not None and bound.action == action:
             forms.append(bound)
         else:
@@ -145,7 +145,7 @@ def hazard_transition(request, pk: int, action: str):
     form.is_valid()
     # Checked again, under a row lock, by the workflow; here it only spares storing photos
     # for a step that will be refused.
-    allowed = action in workflow.allowed_actions(user, hazard)
+    allowed = action in rights.allowed_actions(user, hazard)
     if allowed and isinstance(form, PhotoLoopForm) and form.cleaned_data.get("key"):
         form.kept = keep_uploads(
             form, "photos", stage=form.photo_stage, user=user, key=form.cleaned_data["key"]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from hazards import workflow
+from hazards import rights, workflow
 from hazards.access import get_inspection_for
 from hazards.drafts import keep_uploads
 from hazards.filing import Finding, file_inspection
@@ -109,7 +109,7 @@ def inspection_new(request, premises_pk: int):
         premises_pk,
         queryset=Premises.objects.select_related("grid__village", "business_type"),
     )
-    if not workflow.can_report(request.user, premises):
+    if not rights.can_report(request.user, premises):
         raise PermissionDenied(_("You may not inspect this premises."))
     if premises.status != Premises.Status.OPERATING:
         messages.error(
@@ -212,7 +212,7 @@ def inspection_new_json(request, premises_pk: int) -> JsonResponse:
         )
     except Http404:
         return _conflict("not_found", _("This premises is no longer in your grids."), 404)
-    if not workflow.can_report(request.user, premises):
+    if not rights.can_report(request.user, premises):
         return _conflict("forbidden", _("You may not inspect this premises."), 403)
     if premises.status != Premises.Status.OPERATING:
         message = _("%(name)s is %(status)s: only operating premises can be inspected.") % {

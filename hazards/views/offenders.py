@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from hazards.offenders import OVERDUE_DAYS, WINDOW_DAYS, persistent_offenders
-from hazards.workflow import is_office
+from hazards.rights import is_office
 
 PAGE_SIZE = 50
 

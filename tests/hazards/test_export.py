@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from accounts.roles import Role
 from hazards.ledger import COLUMNS
-from hazards.workflow import phone_visibility, sees_phone
+from hazards.rights import phone_visibility, sees_phone
 from tests.factories import (
     BusinessTypeFactory,
     DepartmentFactory,

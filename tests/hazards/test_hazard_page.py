@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from hazards import workflow
+from hazards import rights, workflow
 from hazards.clocks import legal_clocks
 from hazards.models import Hazard, HazardEvent, HazardPhoto, Severity
 from tests.factories import (
@@ -122,7 +122,7 @@ def test_page_shows_only_the_actions_this_user_may_take(client, town, role):
         return
     assert response.status_code == 200
     shown = {form.action for form in response.context["forms"]}
-    assert shown == set(workflow.allowed_actions(users[role], hazard))
+    assert shown == set(rights.allowed_actions(users[role], hazard))
     body = response.content.decode()
     for action in ("verify", "dismiss", "submit_fix", "accept", "reject", "extend", "escalate"):
         assert (f'data-action="{action}"' in body) == (action in shown)

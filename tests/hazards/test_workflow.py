@@ -1,4 +1,4 @@
-"""The closed loop (DESIGN.md §4): every transition × every role, allowed and refused."""
+"""The closed loop (docs/workflow.md): every transition × every role, allowed and refused."""
 
 from datetime import timedelta
 from io import BytesIO
