@@ -1,20 +1,17 @@
-"""No input yields a 500: every form, every filter set and every view that takes input, fed
-arbitrary data by hypothesis (issue: security and reliability).
+"""No input yields a 500: every form class and every filter set of the project, fed arbitrary
+data by hypothesis (docs/inputs.md).
 
 Forms and filter sets are found by importing the project's modules and collecting the
 subclasses defined there, so a new one is covered without being listed here. Those whose
 constructor needs arguments get them from FORM_KWARGS / FILTER_KWARGS; one missing there
 fails `test_every_form_can_be_built`, naming it.
 
-The HTTP fuzz walks the URL configuration the way tests/test_scope_matrix.py does and sends
-each view, as a user who may use it, arbitrary values for the fields its page shows: a POST to
-every view that takes one, query parameters to every page that only reads. The admin site is
-Django's own and left out; so are sign-in and sign-out (tests/security/test_logins.py).
+Every page of the URL configuration, as every role, is sent hostile values through its own
+forms by tests/security/test_every_input.py.
 """
 
 import importlib
 import pkgutil
-import re
 from datetime import date
 from functools import cache
 
@@ -22,7 +19,7 @@ import django_filters
 import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
@@ -48,7 +45,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,  # the same examples on every run: CI does not flake on a new one
 )
-HTTP_FUZZ = settings(FUZZ, max_examples=8)
 
 
 # --- what to send ---------------------------------------------------------------------------------
@@ -286,107 +282,6 @@ def test_filter_set_survives_arbitrary_input(town, cls):
         list(filters.qs[:3])  # the query runs
 
     check()
-
-
-# --- every view that takes input -----------------------------------------------------------------
-
-SKIP = {
-    "accounts:login",  # tests/security/test_logins.py
-    "accounts:logout",
-    "healthz",
-    "service_worker",
-    "manifest",
-    "set_language",
-}
-# Pages whose POST forms are on another page (the view answers GET with 405).
-HOSTS = {
-    "hazards:hazard_transition": "hazards:hazard_detail",
-    "hazards:enforcement_lift": "hazards:hazard_detail",
-    "premises:status": "premises:detail",
-    "premises:import_apply": "premises:import_preview",
-    "premises:grids:user_set_active": "premises:grids:user_edit",
-    "notifications:mark_read": "notifications:inbox",
-    "notifications:mark_all_read": "notifications:inbox",
-}
-FORMATS = {"fmt": "csv"}
-NAME_RE = re.compile(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"', re.I)
-FILE_RE = re.compile(r'<input[^>]*type="file"[^>]*\sname="([^"]+)"', re.I)
-
-
-def _all_urls() -> list[str]:
-    names = set()
-    for pattern_name, _route, namespace, _ids in matrix.walk_urls(get_resolver().url_patterns):
-        if namespace != "admin" and pattern_name and pattern_name not in SKIP:
-            names.add(pattern_name)
-    return sorted(names)
-
-
-def role_for(name: str) -> str:
-    """Who may use the page: a case's first viewer in scope, else by the app it belongs to."""
-    if name in matrix.CASES:
-        case = matrix._cases(name)[0]
-        for role in matrix.ROLES:
-            if matrix.inside_key(case, role) is not None:
-                return role
-    if name.startswith("premises:"):
-        return matrix.REGISTRY
-    if name == "hazards:outbox" or name.startswith("hazards:offline"):
-        return matrix.OFFICER
-    return matrix.OFFICE
-
-
-def url_for(world, name: str, role: str) -> str:
-    if name in matrix.CASES:
-        case = matrix._cases(name)[0]
-        return reverse(name, kwargs=case.kwargs(case.pick(world, matrix.inside_key(case, role))))
-    try:
-        return reverse(name)
-    except Exception:  # noqa: BLE001 - a URL with a format argument
-        return reverse(name, kwargs=FORMATS)
-
-
-def form_names(client, world, name: str, role: str) -> tuple[list[str], list[str]]:
-    """The field names the page (or the page hosting its form) shows."""
-    page = url_for(world, HOSTS.get(name, name), role)
-    response = client.get(page)
-    html = response.status_code == 200 and response["Content-Type"].startswith("text/html")
-    text = response.content.decode(errors="replace") if html else ""
-    names = sorted(set(NAME_RE.findall(text)) - {"csrfmiddlewaretoken"})
-    return names, sorted(set(FILE_RE.findall(text)))
-
-
-@pytest.mark.parametrize("name", _all_urls())
-def test_view_never_answers_500(client, settings, world, name):
-    settings.VAR_DIR = world.var_dir  # an import that happens to parse is kept there
-    role = role_for(name)
-    matrix._sign_in(client, world, role)
-    url = url_for(world, name, role)
-    names, file_names = form_names(client, world, name, role)
-    takes_post = client.post(url, {}).status_code != 405
-
-    @HTTP_FUZZ
-    @given(data=field_data(names), files=file_data(file_names))
-    def check(data, files):
-        if takes_post:
-            body = {key: data.getlist(key) for key in data}
-            body.update({key: files.getlist(key) for key in files})
-            response = client.post(url, body)
-        else:
-            response = client.get(url, {key: data.getlist(key) for key in data})
-        assert response.status_code < 500, f"{name} {url}: {response.status_code}"
-        if getattr(response, "streaming", False):
-            b"".join(response.streaming_content)  # an export is written while it streams
-
-    check()
-
-
-def test_the_fuzz_reaches_the_pages_that_take_input(client, world):
-    """Guard against a fuzz that sends nothing: the big forms' fields are found."""
-    matrix._sign_in(client, world, matrix.REGISTRY)
-    names, files = form_names(client, world, "premises:edit", matrix.REGISTRY)
-
-    assert {"name", "address", "operator_phone", "floor_area"} <= set(names)
-    assert files == ["commitment_scan"]
 
 
 @pytest.mark.parametrize("target", ["a b", "a\x00b", "home", "//evil.example/", "javascript:x"])
