@@ -1,6 +1,5 @@
 """事故: the accident register's form and list filters."""
 
-from datetime import date
 
 import django_filters
 from django import forms
@@ -52,9 +51,9 @@ class AccidentForm(forms.ModelForm):
         field_classes = {"occurred_on": PastDateField}
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, user, today: date, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user, self.today = user, today
+        self.user = user
         self.fields["village"].queryset = villages_for(user)
         premises = self.fields["premises"]
         premises.required = False

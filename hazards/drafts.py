@@ -17,9 +17,7 @@ def keep_uploads(form, field: str, *, stage: str, user, key) -> list[HazardPhoto
     Kept photos come back from the form's hidden `<field>_kept` list; ones ticked in
     `<field>_remove` are dropped. Errors are added to the form field, in the user's language."""
     prefix = form.add_prefix(field)
-    # A formset given no files at all hands its forms a plain {} (an empty request.FILES is
-    # falsy), where a request with files gives a MultiValueDict.
-    data, files = MultiValueDict(form.data), MultiValueDict(form.files)
+    data, files = _lists(form.data), _lists(form.files)
     removed = set(parse_ids(data.getlist(f"{prefix}_remove")))
     kept = list(
         HazardPhoto.objects.filter(
@@ -56,3 +54,11 @@ def keep_uploads(form, field: str, *, stage: str, user, key) -> list[HazardPhoto
             )
         )
     return kept
+
+
+def _lists(values) -> MultiValueDict:
+    """A form's data or files as lists per name. A form set given no files at all hands its
+    forms a plain {} (an empty request.FILES is falsy), which has no getlist."""
+    if isinstance(values, MultiValueDict):
+        return values
+    return MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in values.items()})

@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import Town
@@ -55,7 +54,7 @@ def _form_page(request, form, accident=None):
 
 @permission_required("hazards.add_accident", raise_exception=True)
 def accident_create(request):
-    form = AccidentForm(request.POST or None, user=request.user, today=timezone.localdate())
+    form = AccidentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         accident = form.save()
         messages.success(
@@ -68,9 +67,7 @@ def accident_create(request):
 @permission_required("hazards.change_accident", raise_exception=True)
 def accident_edit(request, pk: int):
     accident = get_object_or_404(accidents_visible_to(request.user), pk=pk)
-    form = AccidentForm(
-        request.POST or None, instance=accident, user=request.user, today=timezone.localdate()
-    )
+    form = AccidentForm(request.POST or None, instance=accident, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Accident of %(day)s saved.") % {"day": accident.occurred_on})

@@ -175,7 +175,7 @@ def _loop(t):
 FORM_KWARGS = {
     "accounts.forms.RegistryUserForm": lambda t: {},
     "premises.forms.PremisesRowForm": lambda t: {"codes_in_use": {}},
-    "hazards.accident_forms.AccidentForm": lambda t: {"user": t["user"], "today": t["today"]},
+    "hazards.accident_forms.AccidentForm": lambda t: {"user": t["user"]},
     "hazards.loop_forms.LoopForm": _loop,
     "hazards.loop_forms.PhotoLoopForm": _loop,
     "hazards.loop_forms.VerifyForm": _loop,
