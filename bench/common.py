@@ -36,8 +36,17 @@ def bench_env(database_url: str) -> dict:
 
 
 def manage(env: dict, *args: str) -> str:
+    return _run(env, "manage.py", *args)
+
+
+def generate_county(env: dict, *args: str) -> str:
+    """`python -m bench.generate_county ARGS` against the database `env` names; its output."""
+    return _run(env, "-m", "bench.generate_county", *args)
+
+
+def _run(env: dict, *args: str) -> str:
     result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        [PYTHON, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     return result.stdout
 

@@ -4,7 +4,7 @@ gunicorn, and the raw SQL each runs, timed in the same run.
     .venv/bin/python bench/dashboard_bench.py [--scale 0.1] [--years 3] [--requests 30] [--fresh]
 
 Works on its own database (`--database`, default gw_dash_bench): with --fresh, or when it is
-missing, it is created, migrated and filled by `manage.py generate_county --scale S --years Y`
+missing, it is created, migrated and filled by `python -m bench.generate_county --scale S --years Y`
 (bench/county; at 0.1 and 3 years: 2 towns, 30 villages, 10,000 premises, ~100,000 inspections
 and ~30,000 hazards). The pages — the county, one town, one village, year to date — are requested
 in-process once to capture their SQL, then `--requests` times each through gunicorn (one sync
@@ -30,6 +30,7 @@ from bench.common import (
     PYTHON,
     ROOT,
     bench_env,
+    generate_county,
     login,
     manage,
     percentile,
@@ -56,7 +57,7 @@ def ensure_database(name: str, *, fresh: bool, scale: float, years: float) -> st
     env = bench_env(f"{SERVER}/{name}")
     manage(env, "migrate", "--noinput")
     started = time.monotonic()
-    output = manage(env, "generate_county", "--scale", str(scale), "--years", str(years))
+    output = generate_county(env, "--scale", str(scale), "--years", str(years))
     seconds = time.monotonic() - started
     return f"generated in {seconds:.0f} s: {output.strip().splitlines()[-1]}"
 

@@ -23,7 +23,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import OUT, PYTHON, ROOT, bench_env, manage, percentile, write_section
+from bench.common import (
+    OUT,
+    PYTHON,
+    ROOT,
+    bench_env,
+    generate_county,
+    manage,
+    percentile,
+    write_section,
+)
 
 # A dashboard at c=8 for PACED_RUN seconds with a change every PACE_SECONDS: a county's pace in
 # working hours (~3,000 changes a day: bench/RESULTS.md, "County scale: summary").
@@ -64,7 +73,7 @@ def wait_quiet(limit: float, timeout: float = 1200) -> str:
 
 
 def generate(name: str, scale: float, years: float) -> dict:
-    """Drop, create and migrate the database, then time `manage.py generate_county`."""
+    """Drop, create and migrate the database, then time `python -m bench.generate_county`."""
     from bench.sweep import _admin
 
     with _admin(dsn(name)) as admin:
@@ -76,7 +85,7 @@ def generate(name: str, scale: float, years: float) -> dict:
     migrated = time.monotonic() - started
     load = load_average()
     started = time.monotonic()
-    output = manage(env, "generate_county", "--scale", str(scale), "--years", str(years))
+    output = generate_county(env, "--scale", str(scale), "--years", str(years))
     seconds = time.monotonic() - started
     (OUT / f"generate-{name}.log").write_text(output)
     return {
@@ -500,7 +509,7 @@ def write_results(args, generated: dict, pages: dict, sweeps: list[dict], quiet:
 def generator_table(generated: dict) -> str:
     lines = [
         "Command: `.venv/bin/python bench/run.py --fresh` (drops, creates and migrates each "
-        "database, then times `manage.py generate_county --scale S --years Y`: planning in "
+        "database, then times `python -m bench.generate_county --scale S --years Y`: planning in "
         "Python, COPY of every big table in one transaction, the deferred foreign-key checks "
         "at commit, VACUUM ANALYZE).",
         "",
