@@ -3,10 +3,9 @@ the Dockerfile and bench/ all start it from the project root); the rest is on th
 
 Python's garbage collector, tuned for a Django worker. A worker imports the whole app, ~100,000
 objects that live as long as it does, and each full pass of the collector walked them all again:
-the ledger's slowest pages at county scale were ~90 ms slower than the rest (60 requests each
-on gw_county, c=1: slowest 227 ms, 95th percentile 130 ms; tuned: 134 ms and 126 ms). Frozen
-after start-up they are not walked again, and the youngest generation is collected every
-50,000 new objects instead of 700.
+the ledger's slowest pages at county scale were far slower than the rest; tuned, that tail is
+gone (docs/decisions.md, The worker). Frozen after start-up they are not walked again, and the
+youngest generation is collected every 50,000 new objects instead of 700.
 """
 
 import gc

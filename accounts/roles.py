@@ -1,4 +1,4 @@
-"""The five roles of DESIGN.md §5, kept as Django Groups with model permissions."""
+"""The five roles (docs/scope.md), kept as Django Groups with model permissions."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,7 @@ class Role(models.TextChoices):
     REGISTRY_ADMIN = "registry_admin", _("Registry admin")
 
 
-# Roles that see the whole town (DESIGN.md §5).
+# Roles that see the whole town (docs/scope.md).
 TOWN_WIDE_ROLES = frozenset({Role.SAFETY_OFFICE, Role.REGISTRY_ADMIN})
 
 _VIEW_ALL = [

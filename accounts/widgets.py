@@ -75,8 +75,9 @@ _kept_options = kept.Kept(size=100)
 def _model_options(field, rows: QuerySet) -> ModelOptions:
     """The rows' options, read with one plain query: Django's own iteration opens a server-side
     cursor per list on PostgreSQL (DECLARE, FETCH, CLOSE), which made a county's 300 villages
-    cost 12 ms instead of 9. Kept while the rows stand still (config/kept.py): a county's ledger
-    read its villages, business types and departments, 350 objects, on every page."""
+    cost a third more (docs/decisions.md). Kept while the rows stand still (config/kept.py): a
+    county's ledger read its villages, business types and departments, 350 objects, on every
+    page."""
     label = field.label_from_instance
 
     def read() -> ModelOptions:

@@ -9,7 +9,7 @@ missing, it is created, migrated and filled by `python -m bench.generate_county 
 and ~30,000 hazards). The pages — the county, one town, one village, year to date — are requested
 in-process once to capture their SQL, then `--requests` times each through gunicorn (one sync
 worker, DEBUG off) as the safety office; their statements are replayed as often with psycopg
-over one connection. Target (issue "The town safety office's dashboard"): p95 ≤ 300 ms, and
+over one connection. Target (docs/decisions.md, Targets): p95 ≤ 300 ms, and
 within 1.5× the raw SQL. The county-scale figures come from bench/run.py.
 """
 

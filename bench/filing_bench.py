@@ -5,7 +5,7 @@
 Runs gunicorn (one sync worker, DEBUG off) on a scratch database, signs in as a grid officer and
 files inspections with three failed checklist items, one 12-megapixel ~4 MB JPEG each, timing
 each POST from the client on 127.0.0.1. The worker's peak resident memory (VmHWM) is read
-from /proc afterwards. Target (issue: field flow): p95 < 1.5 s, peak < 300 MB.
+from /proc afterwards. Target (docs/decisions.md, Targets): p95 < 1.5 s, peak < 300 MB.
 """
 
 import argparse

@@ -13,7 +13,7 @@ town of 4 villages and 12 grids, signs in as a registry admin and times, from th
 3. `manage.py recompute_risk` over the premises just imported, then over 100,000 premises
    (copies of them added in bulk, every colour reset to blue so most change).
 
-Target (issue: the premises registry): importing 10,000 rows, dry run included, under 30 s.
+Target (docs/decisions.md, Targets): importing 10,000 rows, dry run included, under 30 s.
 """
 
 import argparse

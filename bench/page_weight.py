@@ -15,8 +15,8 @@ and drives the system Chromium at 375×812:
    bundle, the form shell) are counted through PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS.
 
 Pages are gzipped by Django's GZipMiddleware and static files by whitenoise, so "sent" is what a
-phone downloads. Budgets (issue: field work without
-signal): each page ≤ 150 KB gzip on first load; the service worker adds ≤ 30 KB.
+phone downloads. Budgets (docs/decisions.md, Targets): each page ≤ 150 KB gzip on first load;
+the service worker adds ≤ 30 KB.
 """
 
 import argparse

@@ -1,4 +1,4 @@
-"""County-scale benchmark (issue "County scale", DESIGN.md §9): real requests through gunicorn
+"""County-scale benchmark (docs/decisions.md, Targets): real requests through gunicorn
 on PostgreSQL, p50/p95 at concurrency 1 and 8, the raw SQL behind each page timed in the same
 run, and the daily reminder sweep at two sizes. Writes its sections of bench/RESULTS.md.
 

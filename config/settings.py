@@ -231,7 +231,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    # DESIGN.md §7: the morning sweep, 08:30 Asia/Shanghai.
+    # The morning sweep, 08:30 Asia/Shanghai (docs/workflow.md, Reminders).
     "daily-reminders": {
         "task": "hazards.tasks.send_reminders_task",
         "schedule": crontab(hour=8, minute=30),

@@ -1,7 +1,8 @@
 """Settings for the test run: the production settings, with Celery tasks run in-process.
 
 Set here, before anything starts, because toggling eager mode at runtime once hung a test run
-(STACK.md). Tests that need the real broker use `send_task`, which eager mode does not touch."""
+(docs/decisions.md, "Found by trying the stack"). Tests that need the real broker use
+`send_task`, which eager mode does not touch."""
 
 import os
 import tempfile

@@ -17,8 +17,8 @@ urlpatterns = [
     # send an anonymous visitor's choice to the login page instead of setting it.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
-    # At the root, so the service worker's scope is the whole site (issue: field work without
-    # signal); both public: the browser fetches them without a session.
+    # At the root, so the service worker's scope is the whole site (docs/workflow.md, Offline);
+    # both public: the browser fetches them without a session.
     path("sw.js", offline_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", offline_views.manifest, name="manifest"),
 ]

@@ -13,7 +13,7 @@ from dashboard.periods import Period
 from dashboard.scopes import Scope
 
 COUNT, SUM, RATE, DAYS, MONEY = "count", "sum", "rate", "days", "money"
-RECTIFICATION_TARGET = 95.0  # per cent (DESIGN.md §6)
+RECTIFICATION_TARGET = 95.0  # per cent (docs/figures.md)
 RANK_ORDERS = {
     "rate": _("Rectification rate"),
     "overdue": _("Overdue"),

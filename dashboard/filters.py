@@ -94,7 +94,7 @@ class PremisesFilter(ScopeFilters):
         fields: list[str] = []
 
     def by_patrol(self, queryset, name, value):
-        """Operating premises only, as the coverage figures count them (DESIGN.md §6)."""
+        """Operating premises only, as the coverage figures count them (docs/figures.md)."""
         operating = queryset.filter(status=Premises.Status.OPERATING)
         if value == COVERED:
             return operating.filter(patrol_due_on__gt=self.today)

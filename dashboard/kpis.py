@@ -1,4 +1,4 @@
-"""The figures of DESIGN.md §6 for a period and a scope, counted in SQL.
+"""The figures of docs/figures.md for a period and a scope, counted in SQL.
 
 Every figure starts from the scope helpers (`visible_to`) narrowed to the scope, so a number
 never counts what the user may not see. Headline figures are one aggregate query per table

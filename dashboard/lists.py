@@ -127,10 +127,11 @@ def offenders_per_grid(
 ) -> dict[int, tuple[str, int]]:
     """How many premises offend in each grid in scope (or of these grids), by grid: (its
     village's code, the count). With `first_offenders`, the dashboard's list of persistent
-    offenders: a county has ~12,000, and reading each one's premises to sort them by name cost
-    ~80 ms; the rules' hazards carry their premises' grid (Hazard.grid), so the offenders are
-    counted per grid (index scans of the hazards), then the premises of the first villages'
-    grids only are read. Without the offenders page's per-rule flags (three EXISTS a row)."""
+    offenders: a county has ~12,000, and reading each one's premises to sort them by name was
+    slow (docs/decisions.md); the rules' hazards carry their premises' grid (Hazard.grid), so
+    the offenders are counted per grid (index scans of the hazards), then the premises of the
+    first villages' grids only are read. Without the offenders page's per-rule flags (three
+    EXISTS a row)."""
     return _count_per_grid(_offending(src, today=today, now=now, grids=grids, with_grid=True))
 
 

@@ -1,4 +1,4 @@
-"""Tallies of the rows the dashboard counts (DESIGN.md §6), so that a year of a county is read
+"""Tallies of the rows the dashboard counts (docs/figures.md), so that a year of a county is read
 from a few thousand rows instead of hundreds of thousands: per month (GridMonth, SectorMonth) and,
 for premises visited, per premises and year (PremisesYear).
 

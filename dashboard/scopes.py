@@ -1,6 +1,6 @@
 """Where the dashboard's figures come from: the county, a town, a village or a grid.
 
-Who may open which scope (DESIGN.md §5):
+Who may open which scope (docs/scope.md):
 - the safety office, registry admins and superusers: every town, village and grid;
 - department officers: every town, village and grid, but their figures only ever count their
   sector (the `visible_to` scope helpers see to that);

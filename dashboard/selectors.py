@@ -48,7 +48,7 @@ def officer_grids(user, *, today: date) -> list[Grid]:
 
 
 # What the home's patrol list shows (hazards/templatetags/premises_rows.py, due_premises_rows):
-# the premises' other 20 columns and their grid and village made it 2.2 ms of a ~14 ms page.
+# the premises' other 20 columns and their grid and village doubled its cost (docs/decisions.md).
 DUE_PREMISES_FIELDS = (
     *("name", "address", "risk_level", "last_inspected_at"),
     *("business_type__name_zh", "business_type__name_en"),

@@ -1,6 +1,5 @@
 """事故: the accident register's form and list filters."""
 
-
 import django_filters
 from django import forms
 from django.db.models import Q

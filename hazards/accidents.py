@@ -1,4 +1,4 @@
-"""事故: who sees which accidents of the register (DESIGN.md §5, applied to accidents).
+"""事故: who sees which accidents of the register (docs/scope.md, applied to accidents).
 
 The safety office and registry admins see every accident; a village leader the accidents of
 their villages; a grid officer those at premises of their grids; a department officer those at

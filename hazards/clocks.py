@@ -1,4 +1,4 @@
-"""The legal clocks of DESIGN.md §4 that the hazard page keeps visible.
+"""The legal clocks (docs/workflow.md, Deadlines) that the hazard page keeps visible.
 
 - the rectification notice is due within 3 working days of the finding;
 - the review is due within 3 working days after the fix is submitted (or, while no fix is

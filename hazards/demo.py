@@ -61,7 +61,7 @@ HAZARD_VISIT_RATE = 0.06  # share of visits that find something
 ITEM_WEIGHT = {"general": 1.0, "conditional": 1.0, "major": 0.1}
 RECURRENCE_RATE = 0.1  # chance that an item closed lately comes back (死灰复燃)
 
-# The five logins of the issue: username → (role, full name, mobile).
+# The five demo logins (README.md, Demo logins): username → (role, full name, mobile).
 LOGINS = {
     "officer": (Role.GRID_OFFICER, "陈晓东", "13857120001"),
     "leader": (Role.VILLAGE_LEADER, "李建国", "13957120002"),
@@ -343,7 +343,8 @@ def _build_town(demo: Demo) -> tuple[Town, list[Grid]]:
             )
             grids.append(grid)
 
-    password = make_password(DEMO_PASSWORD)  # ~0.3 s per hash: one for every demo user
+    # A hash is slow by design (docs/decisions.md): one for every demo user.
+    password = make_password(DEMO_PASSWORD)
     demo.users = ensure_demo_logins(town, password)
     demo.zhian = Department.objects.get(code="ZHIAN")
     villages = list(dict.fromkeys(grid.village for grid in grids))
@@ -649,7 +650,7 @@ def _plan_hazard(demo, site, applicable, reporter, found_at) -> HazardPlan:
 
 
 def _plan_lifecycle(demo: Demo, site: Site, plan: HazardPlan) -> None:
-    """The hazard's path from its report up to now, as a real one goes (DESIGN.md §4)."""
+    """The hazard's path from its report up to now, as a real one goes (docs/workflow.md)."""
     rng, now, premises = demo.rng, demo.now, site.premises
     officer = demo.officer_of[premises.grid_id]
     leader = demo.leader_of[premises.grid.village_id]

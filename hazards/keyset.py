@@ -1,4 +1,4 @@
-"""Keyset pages (DESIGN.md §9): deep pages of a long list without a huge OFFSET.
+"""Keyset pages (docs/decisions.md): deep pages of a long list without a huge OFFSET.
 
 The pager's "next" link carries the sort values of the page's last row (`after`), "previous"
 those of its first row (`before`), so page 500 of a county's ledger reads 50 rows from where

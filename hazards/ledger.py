@@ -48,7 +48,7 @@ DEFAULT_SORT = "-found"
 # What a row shows of its premises (their place, business type and operator) and of its
 # department and people, by the path of each value: the page's rows and the export's read them
 # as dicts (`rows.values()`), not as model objects. A county's page built its 50 hazards with
-# their premises and people, 200 objects, in 3.8 ms; their values in 2.7.
+# their premises and people, 200 objects, in more time than their values (docs/decisions.md).
 _USER = ("full_name", "first_name", "last_name", "username")  # str(User): person()
 _PEOPLE = tuple(f"{who}__{name}" for who in ("reported_by", "reviewed_by") for name in _USER)
 _PLACE = (
@@ -371,8 +371,8 @@ COLUMNS = [
 ]
 EXPORT_CHUNK = 2000
 # The values COLUMNS reads, as dicts: no model instances. The seven models of a joined hazard,
-# even with only these columns, took ~1.3 s of a county's 10,000-row export to build; their
-# values ~0.3 s (bench/RESULTS.md).
+# even with only these columns, took four times as long to build as their values in a county's
+# 10,000-row export (docs/decisions.md, Reading less).
 EXPORT_VALUES = (
     *("ledger_number", "category", "description", "severity", "status", "rectify_by"),
     "premises__address",

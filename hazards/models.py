@@ -31,7 +31,8 @@ class Severity(models.TextChoices):
 
 class ChecklistItemQuerySet(models.QuerySet):
     def applicable_to(self, premises: Premises) -> "ChecklistItemQuerySet":
-        """Items for every premises, its business type or one of its tags (DESIGN.md §3)."""
+        """Items for every premises, its business type or one of its tags (docs/workflow.md,
+        Filing a visit)."""
         by_type = ChecklistItem.business_types.through.objects.filter(
             businesstype_id=premises.business_type_id
         ).values("checklistitem_id")
@@ -209,7 +210,7 @@ OPEN_STATUSES = ("reported", "rectifying", "submitted")
 
 class HazardQuerySet(models.QuerySet):
     def visible_to(self, user) -> "HazardQuerySet":
-        """The one door to hazards for every view (DESIGN.md §5)."""
+        """The one door to hazards for every view (docs/scope.md)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.sees_whole_town:
@@ -429,7 +430,7 @@ class Hazard(TimeStamped):
             models.Index(fields=["status", "severity"], name="hazards_hazard_status_sev"),
             # The ledger filtered by status in its default order (newest first): its rows, its
             # keyset pages and its COUNT, an index-only scan (a county's closed hazards of a
-            # year: 12 ms instead of 217 ms, bench/RESULTS.md).
+            # year counted in a small fraction of the time: docs/decisions.md, Reading less).
             models.Index(fields=["status", "reported_at"], name="hazards_hazard_status_found"),
             # Department officers' scope: hazards handed to a department.
             models.Index(fields=["department", "status"], name="hazards_hazard_dept_status"),

@@ -1,4 +1,4 @@
-"""钉子户: persistent offenders as DESIGN.md §6 defines them, selected in SQL.
+"""钉子户: persistent offenders as docs/figures.md defines them, selected in SQL.
 
 A premises is a persistent offender when it has
 - a hazard overdue by more than 30 days (open, deadline more than 30 days ago);

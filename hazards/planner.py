@@ -1,12 +1,13 @@
 """A wide page query planned in the order it is written (PostgreSQL).
 
 A ledger page's rows come with their premises, grid, village, business type, department and
-people: eight tables. At county scale PostgreSQL took longer to search the orders of joining
-them over the hazards' many indexes (about 14 ms) than to run the plan it chose (2 ms). These
-queries start from the hazards, which carry every filter (grid and business type are copied
-onto them) and the sort, and join the rest by primary key: the written order is the plan, and
-`join_collapse_limit = 1` makes the planner take it without the search (under 2 ms). The hazard
-page's one hazard with its eleven relations is the same case (planned in ~5–13 ms, then 2–4).
+people: eight tables. At county scale PostgreSQL took several times longer to search the orders
+of joining them over the hazards' many indexes than to run the plan it chose. These queries
+start from the hazards, which carry every filter (grid and business type are copied onto them)
+and the sort, and join the rest by primary key: the written order is the plan, and
+`join_collapse_limit = 1` makes the planner take it without the search. The hazard page's one
+hazard with its eleven relations is the same case. Figures: docs/decisions.md, Doing more at
+once.
 """
 
 from contextlib import contextmanager

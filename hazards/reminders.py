@@ -1,6 +1,6 @@
-"""What is due on a day (DESIGN.md §7), as queries over the database state, and the sweep that
-turns it into digests. The sweep reads state, not events: run late after an outage, it catches
-up; run twice, it sends nothing new (one digest per person, kind and day)."""
+"""What is due on a day (docs/workflow.md, Reminders), as queries over the database state, and
+the sweep that turns it into digests. The sweep reads state, not events: run late after an
+outage, it catches up; run twice, it sends nothing new (one digest per person, kind and day)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,7 +32,7 @@ FIXING = (S.REPORTED, S.RECTIFYING)  # a fix is still owed (a submitted one wait
 DUE_SOON_WORKING_DAYS = 2
 REVIEW_WORKING_DAYS = 3
 INSURANCE_WINDOW_DAYS = 30
-# Days overdue at which each escalation level is reached (DESIGN.md §7: 7 general, 1 major).
+# Days overdue at which each escalation level is reached (docs/workflow.md, the ladder).
 LADDER = {Severity.GENERAL: (7, 14, 30), Severity.MAJOR: (1, 7, 14)}
 ITEMS_PER_DIGEST = 30
 
@@ -319,7 +319,8 @@ def wecom_messages(report: SweepReport, overdue_rows: list[dict]) -> None:
 
 
 def sweep(*, now: datetime | None = None) -> SweepReport:
-    """Run every reminder of DESIGN.md §7 for the local day of `now`. Idempotent per day."""
+    """Run every reminder (docs/workflow.md, Reminders) for the local day of `now`. Idempotent
+    per day."""
     now = now or timezone.now()
     report = SweepReport(day=timezone.localdate(now))
     with translation.override(settings.LANGUAGE_CODE):

@@ -11,7 +11,7 @@ from grids.models import Grid, Village
 from premises.models import BusinessType, Premises, Tag
 from premises.risk import RiskLevel
 
-INSURANCE_WARNING_DAYS = 30  # DESIGN.md §7: insurance expiring within 30 days
+INSURANCE_WARNING_DAYS = 30  # insurance expiring within 30 days (docs/workflow.md, Reminders)
 
 
 class RegistryFilter(django_filters.FilterSet):

@@ -71,7 +71,7 @@ class Tag(TimeStamped):
 
 class PremisesQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PremisesQuerySet":
-        """The one door to premises for every view (DESIGN.md §5)."""
+        """The one door to premises for every view (docs/scope.md)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.sees_whole_town:

@@ -1,4 +1,5 @@
-"""Risk colour of a premises (DESIGN.md §6), as a pure function of its facts."""
+"""Risk colour of a premises (docs/workflow.md, Risk colour and patrol), as a pure function of
+its facts."""
 
 from datetime import date, timedelta
 

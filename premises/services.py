@@ -25,8 +25,10 @@ class RegistryError(Exception):
 
 
 def refresh_premises_state(premises: Premises, *, today: date) -> Premises:
-    """Recompute the risk colour and next patrol date (DESIGN.md §6) and save what changed."""
-    # Through the reverse relation: premises must not import the hazards app (DESIGN.md §2).
+    """Recompute the risk colour and next patrol date (docs/workflow.md, Risk colour and patrol)
+    and save what changed."""
+    # Through the reverse relation: premises must not import the hazards app
+    # (docs/architecture.md, Which app imports which).
     hazards = premises.hazards.open()
     risk = compute_risk(
         base=premises.business_type.base_risk,
@@ -168,7 +170,7 @@ def _refresh_rows(rows: list[dict], *, today: date) -> int:
     links = Premises.tags.through.objects.filter(premises_id__in=ids, tag__raises_risk=True)
     for premises_id, code in links.values_list("premises_id", "tag__code"):
         raising[premises_id].add(code)
-    hazard_model = Premises.hazards.rel.related_model  # not imported: DESIGN.md §2
+    hazard_model = Premises.hazards.rel.related_model  # not imported: docs/architecture.md
     open_hazards = hazard_model.objects.filter(premises_id__in=ids).open()
     overdue = set(open_hazards.filter(rectify_by__lt=today).values_list("premises", flat=True))
     major = set(open_hazards.major().values_list("premises", flat=True))
@@ -195,8 +197,9 @@ def write_columns(premises: list[Premises], names: tuple[str, ...]) -> None:
     """UPDATE the named fields of many premises from their attributes: one executemany.
 
     For writes of thousands of rows. Django's bulk_update builds a CASE per field per row and
-    took two minutes for 10,000 rows of an import; this takes about a second. No signals and
-    no history rows: callers write those themselves when the change is a registry edit.
+    took about a hundred times as long for 10,000 rows of an import (docs/decisions.md). No
+    signals and no history rows: callers write those themselves when the change is a registry
+    edit.
     """
     if not premises:
         return

@@ -39,8 +39,8 @@ DEMO_PASSWORD = "gridwatch-demo"
 
 @lru_cache
 def _hashed(raw_password: str, hashers: tuple[str, ...]) -> str:
-    # The default hasher takes ~0.2 s per call by design; a test run makes hundreds of users.
-    # One hash per password (and hasher setting) is enough: check_password() verifies it.
+    # The default hasher is slow by design (docs/decisions.md); a test run makes hundreds of
+    # users. One hash per password (and hasher setting) is enough: check_password() verifies it.
     return make_password(raw_password)
 
 

@@ -1,5 +1,5 @@
-"""Every list page runs the same number of queries at a few rows and at a full page (DESIGN.md §9,
-issue "County scale"): a query per row would show up as a different count. The numbers are
+"""Every list page runs the same number of queries at a few rows and at a full page
+(docs/decisions.md, Targets): a query per row would show up as a different count. The numbers are
 pinned, so a change that adds a query to a list page says so here."""
 
 from datetime import datetime, timedelta

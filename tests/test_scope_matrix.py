@@ -1,5 +1,5 @@
 """Every URL that takes an object id × every role × an object in scope and one out of scope
-(DESIGN.md §5; issue: security and reliability).
+(docs/scope.md).
 
 The URLs come from the URL configuration itself: a pattern that captures an object id and has no
 case in CASES fails `test_every_url_with_an_object_id_has_a_case`, naming it. Out of scope, a

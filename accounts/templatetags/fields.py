@@ -1,6 +1,6 @@
 """`{{ form.field|select_field }}`: a labelled Bootstrap <select> with its errors, rendered in
 Python. crispy-forms renders a field through a dozen template includes: on the ledger its seven
-selects cost ~40 ms a request at county scale, more than the page's queries."""
+selects cost more than the page's queries at county scale (docs/decisions.md)."""
 
 from django import template
 from django.utils.html import format_html, format_html_join

@@ -1,4 +1,4 @@
-"""A county for the benchmarks (DESIGN.md §9, issue "County scale").
+"""A county for the benchmarks (docs/decisions.md, Targets).
 
 At --scale 1: 15 towns, 300 villages, 1,500 grids, ~2,000 users, 100,000 premises, 1,000,000
 inspections and 300,000 hazards over 3 years, each hazard with its whole event trail, photos,

@@ -1,4 +1,4 @@
-"""A hazard's whole life, lived the way the loop (DESIGN.md §4) and the daily sweep (§7) would
+"""A hazard's whole life, lived the way the loop and the daily sweep (docs/workflow.md) would
 have lived it, then cut at `now`: the row stores the state its events lead to.
 
 Times are aware datetimes in China Standard Time (Asia/Shanghai has had no daylight saving since

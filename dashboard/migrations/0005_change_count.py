@@ -7,10 +7,10 @@ queryset update, a script). The sum of the slots only grows, and grows with ever
 change, so a reader that sees the same sum as an earlier reader sees the same rows.
 
 One counter would make every writing transaction in the county wait for the one before it to
-commit (a 10,000-row registry import holds its lock for a minute); a transaction instead takes
-the first slot no other transaction holds (it keeps taking the one it already holds), and waits
-only when all 32 are taken. SQLite gets no triggers and no count: there the dashboard reads its
-rows every time.
+commit (a 10,000-row registry import holds its lock until it commits, docs/decisions.md); a
+transaction instead takes the first slot no other transaction holds (it keeps taking the one it
+already holds), and waits only when all 32 are taken. SQLite gets no triggers and no count:
+there the dashboard reads its rows every time.
 """
 
 from django.db import migrations

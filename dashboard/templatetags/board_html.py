@@ -4,10 +4,10 @@ of its breakdowns (`{% breakdown_rows rows %}`) and its sixteen figure cards
 (`{% figure_card f.found %}`).
 
 A board is rendered again after every change a dashboard counts. Through the template engine,
-its fifty list items took ~17 ms, the ranking ~10 ms and the breakdowns ~6 ms of a ~40 ms board
-of a town of the county (in-process, on a slow machine): its variable lookups, filters and
-escapes, row by row. The HTML is the templates' as it was (tests/dashboard/test_board_html.py);
-every value is escaped.
+its fifty list items, the ranking and the breakdowns took most of the time of a town's board
+(in-process, on a slow machine; docs/decisions.md, HTML built in Python): its variable lookups,
+filters and escapes, row by row. The HTML is the templates' as it was
+(tests/dashboard/test_board_html.py); every value is escaped.
 """
 
 from django import template

@@ -2,8 +2,8 @@
 
 The dashboard's figures of now (open, overdue, open major, the overdue by business type, the
 persistent offenders) group a county's ~15,000 open hazards by town or business type. Through
-the premises, each of those queries read all 100,000 premises (a hash of the table, ~50–90 ms
-apiece on the 2-core server, bench/RESULTS.md); with the two columns on the hazard and in its
+the premises, each of those queries read all 100,000 premises (a hash of the whole table for
+each query, docs/decisions.md, Reading less); with the two columns on the hazard and in its
 open-hazard indexes, they read those indexes alone.
 
 Triggers, on both databases, whatever writes the rows (the app, a bulk load, a database shell):

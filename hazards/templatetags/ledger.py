@@ -1,10 +1,11 @@
 """`{% ledger_rows page.object_list today reader %}`: the ledger's rows, rendered in Python.
 
 A county's ledger page shows 50 rows of ~30 values each. Through a template include per row they
-took 9.1 ms of a 37 ms page, mostly in the template engine's variable lookups and escapes; built
-here with plain string formatting, 1.6 ms (in-process, county data). Every value is escaped
-(tests/hazards/test_ledger.py). A row is a dict of hazards.ledger.ROW_VALUES with `phone` set by
-the view (hazards/views/ledger.py); the reader is its hazards.ledger.Reader.
+took a quarter of the page, mostly in the template engine's variable lookups and escapes; built
+here with plain string formatting, a sixth of that (in-process, county data; docs/decisions.md,
+HTML built in Python). Every value is escaped (tests/hazards/test_ledger.py). A row is a dict
+of hazards.ledger.ROW_VALUES with `phone` set by the view (hazards/views/ledger.py); the reader
+is its hazards.ledger.Reader.
 """
 
 from collections.abc import Iterable

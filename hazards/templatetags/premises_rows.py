@@ -2,11 +2,12 @@
 `{% due_premises_rows due_premises %}`: the patrol list of the officer's home, rendered in Python.
 
 A grid's page shows 50 premises. Through the template's loop, with an include for the risk badge
-and a `{% url %}` per row, they took ~9 ms of a ~24 ms page (in-process, county data), mostly the
+and a `{% url %}` per row, they took over a third of the page (in-process, county data), mostly the
 template engine's variable lookups, translations and escapes, row by row; the officer pages are
 the ones an officer waits for on a phone. Every value is escaped; each row needs its business type
 selected and `open_hazards` annotated (hazards/views/field.py). The home's 20 premises due for a
-patrol took 1.9 ms through an include per row, of a ~14 ms page.
+patrol, through an include per row, took several times what they take here. Figures:
+docs/decisions.md, HTML built in Python.
 """
 
 from collections.abc import Iterable

@@ -152,8 +152,8 @@ def _already_filed(raw_key) -> Inspection | None:
     return Inspection.objects.filter(idempotency_key=key).first()
 
 
-# The JSON answer for filings sent by the phone's outbox (static/js/outbox.js; issue: field work
-# without signal). Same checks and the same filing as the HTML form above; only the answers differ.
+# The JSON answer for filings sent by the phone's outbox (static/js/outbox.js; docs/workflow.md,
+# Offline). Same checks and the same filing as the HTML form above; only the answers differ.
 
 OFFLINE_VISIT_WINDOW = timedelta(days=7)
 

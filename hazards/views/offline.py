@@ -1,5 +1,5 @@
 """Field work without signal: the service worker, the web app manifest, the offline data and the
-offline pages (issue: field work without signal).
+offline pages (docs/workflow.md, Offline).
 
 What a phone keeps for offline work — the choice, and why:
 

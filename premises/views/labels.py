@@ -17,7 +17,7 @@ from premises.models import Premises
 from premises.views.registry import filtered_premises
 
 LABELS_PER_SHEET = 24  # 3 columns × 8 rows
-LABELS_PER_PRINTOUT = LABELS_PER_SHEET * 10  # QR codes take ~7 ms each to draw
+LABELS_PER_PRINTOUT = LABELS_PER_SHEET * 10  # each QR code is slow to draw (docs/decisions.md)
 MAX_SELECTED = LABELS_PER_PRINTOUT
 
 

@@ -1,4 +1,4 @@
-// Field work without signal, in the page (issue: field work without signal):
+// Field work without signal, in the page (docs/workflow.md, Offline):
 // - registers the service worker and keeps the officer's offline data fresh while online;
 // - takes over the inspection form's submit: the filing is first kept on the phone (IndexedDB,
 //   photos shrunk to 2048 px JPEG), then sent; without a signal it waits, and is sent on page

@@ -1,5 +1,5 @@
 // The outbox: filings kept on the phone (IndexedDB) until the server has them, exactly once
-// (issue: field work without signal). Used by the page (static/js/offline.js) and by the
+// (docs/workflow.md, Offline). Used by the page (static/js/offline.js) and by the
 // service worker (Background Sync), so it touches neither the DOM nor `document`.
 //
 // An entry: {key (the form's idempotency key), user, action (the form's URL), premises,

@@ -1,4 +1,4 @@
-// Gridwatch service worker (issue: field work without signal). Served at /sw.js by
+// Gridwatch service worker (docs/workflow.md, Offline). Served at /sw.js by
 // hazards.views.offline.service_worker, which fills in the hashed static URLs below.
 //
 // - Static files: cache-first when the name carries whitenoise's hash (it never changes under

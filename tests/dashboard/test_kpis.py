@@ -1,4 +1,4 @@
-"""Every KPI of DESIGN.md §6 on a hand-built town with known answers (known_town.py): for the
+"""Every KPI of docs/figures.md on a hand-built town with known answers (known_town.py): for the
 town, a village and a grid, for each role's scope, and at a fixed query cost."""
 
 from datetime import date

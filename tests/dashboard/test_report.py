@@ -1,8 +1,8 @@
 """The printable monthly report: the sentences the safety office sends upward, from the figures.
 
-The headline test builds the town of the issue: from January to July, 2,800 inspections, 1,086
-hazards found, 1,036 of them closed, no open major hazard; accidents down 20% and casualties
-down 18% on the same months a year earlier."""
+The headline test builds the town of the report's example (docs/figures.md, Monthly report):
+from January to July, 2,800 inspections, 1,086 hazards found, 1,036 of them closed, no open
+major hazard; accidents down 20% and casualties down 18% on the same months a year earlier."""
 
 import uuid
 from datetime import date, datetime, timedelta
@@ -48,7 +48,7 @@ def spread(n: int, year: int, months: int = 7) -> list[datetime]:
 
 
 def build_issue_town():
-    """The town of the issue, made with bulk_create (thousands of rows in a second)."""
+    """The town of the report's example, made with bulk_create (thousands of rows at once)."""
     office = UserFactory(username="office", role=Role.SAFETY_OFFICE)
     town = TownFactory(name="青山镇", code="QS")
     villages = [VillageFactory(town=town, name=name) for name in ("东岭村", "西塘村")]

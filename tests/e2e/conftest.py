@@ -49,7 +49,7 @@ def browser():
             pytest.fail(f"{reason} (CI=true: the browser tests must run)", pytrace=False)
         pytest.skip(reason)
     # Sync Playwright leaves an event loop running in this thread; Django's ORM would then refuse
-    # every later query with SynchronousOnlyOperation (STACK.md).
+    # every later query with SynchronousOnlyOperation (docs/decisions.md).
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 

@@ -1,6 +1,6 @@
 """Every main page, as each role, under the Content Security Policy of config/settings.py:
 a real Chromium reports no violation — no inline script, no inline style, nothing from another
-origin (issue: security and reliability).
+origin (docs/architecture.md, Settings from the environment).
 
 The demo town (seed_demo, 40 premises) gives every page real rows, charts and forms. Violations
 are caught twice: the `securitypolicyviolation` event (recorded by a script Playwright adds

@@ -1,5 +1,5 @@
 """An officer files an inspection on a phone: scan the QR link, fail two items with photos, fix
-one hazard on the spot, and find the hazards afterwards (issue: field flow)."""
+one hazard on the spot, and find the hazards afterwards (docs/workflow.md, Filing a visit)."""
 
 from io import BytesIO
 

@@ -1,4 +1,4 @@
-"""Field work without signal, in real Chromium (issue: field work without signal): an officer
+"""Field work without signal, in real Chromium (docs/workflow.md, Offline): an officer
 loads My premises, loses the signal, files an inspection with two hazards and a photo, reloads
 the page offline, and the filing reaches the server exactly once when the signal returns — also
 when the answer to the first send is lost on the way back."""

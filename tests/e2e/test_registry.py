@@ -1,6 +1,7 @@
 """A registry admin brings a town's list into Gridwatch and prints the labels of one grid
-(issue: the premises registry): template, a GBK CSV of 200 premises with 5 bad rows, the dry run
-naming them, the corrected file imported, the QR sheet of a grid printed on A4."""
+(docs/architecture.md, The premises registry): template, a GBK CSV of 200 premises with 5 bad
+rows, the dry run naming them, the corrected file imported, the QR sheet of a grid printed on
+A4."""
 
 import csv
 import io

@@ -1,4 +1,4 @@
-"""The hazard page and the loop's POST views (issue: the closed loop), through the HTTP client."""
+"""The hazard page and the loop's POST views (docs/workflow.md), through the HTTP client."""
 
 from datetime import timedelta
 

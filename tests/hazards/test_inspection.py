@@ -1,4 +1,5 @@
-"""Filing an inspection from the phone form (issue: field flow), through the HTTP client."""
+"""Filing an inspection from the phone form (docs/workflow.md, Filing a visit), through the HTTP
+client."""
 
 import uuid
 from datetime import timedelta

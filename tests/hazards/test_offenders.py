@@ -1,4 +1,4 @@
-"""钉子户: persistent offenders (DESIGN.md §6), scoped, in SQL, each row saying why."""
+"""钉子户: persistent offenders (docs/figures.md), scoped, in SQL, each row saying why."""
 
 from datetime import timedelta
 

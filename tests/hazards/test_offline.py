@@ -1,6 +1,6 @@
 """Field work without signal, server side: the service worker and manifest, the officer's offline
 bundle and form shell, and the JSON answers the phone's outbox gets when it sends a filing
-(issue: field work without signal). The browser side is tests/e2e/test_offline.py."""
+(docs/workflow.md, Offline). The browser side is tests/e2e/test_offline.py."""
 
 import json
 import uuid

@@ -1,5 +1,5 @@
-"""The reminder sweep (DESIGN.md §7): boundaries with a moved clock, the escalation ladder,
-exactly-once digests and deliveries."""
+"""The reminder sweep (docs/workflow.md, Reminders): boundaries with a moved clock, the
+escalation ladder, exactly-once digests and deliveries."""
 
 import threading
 import uuid

@@ -1,4 +1,5 @@
-"""Risk colour and patrol interval (DESIGN.md §6) as pure functions."""
+"""Risk colour and patrol interval (docs/workflow.md, Risk colour and patrol) as pure
+functions."""
 
 from datetime import date
 

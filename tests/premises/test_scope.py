@@ -1,4 +1,4 @@
-"""Premises.objects.visible_to: what each role sees (DESIGN.md §5)."""
+"""Premises.objects.visible_to: what each role sees (docs/scope.md)."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser

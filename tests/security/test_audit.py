@@ -1,4 +1,4 @@
-"""The audit trail holds (issue: security and reliability): hazard events cannot be changed or
+"""The audit trail holds (docs/workflow.md, Audit trail): hazard events cannot be changed or
 deleted through any page or the admin, hazards and premises cannot be deleted, and every
 change to a premises — from the registry pages, the import, the admin or an enforcement
 measure — is in its history, naming who made it."""

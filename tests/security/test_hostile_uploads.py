@@ -1,6 +1,6 @@
 """Hostile files through the real upload doors: inspection photos, the hazard page's fix photos,
 commitment letter scans and registry import files. Each is refused with a message that says
-why, and nothing reaches MEDIA_ROOT (or the import folder) — issue: security and reliability.
+why, and nothing reaches MEDIA_ROOT (or the import folder) — docs/inputs.md, Files.
 
 The files are made in code (tests/security/hostile_files.py)."""
 

@@ -1,5 +1,5 @@
 """Signing in under attack: throttled failures, password rules, idle expiry, and the headers the
-production settings send (issue: security and reliability)."""
+production settings send (docs/architecture.md, Settings from the environment)."""
 
 import os
 import subprocess
@@ -41,8 +41,8 @@ def fail(client, username: str, times: int, address: str = "10.0.0.1", **extra) 
 
 @pytest.fixture(autouse=True)
 def fast_hashing(settings):
-    # Every sign-in attempt hashes a password (unknown usernames too); the default hasher takes
-    # ~0.3 s by design, and these tests make dozens of attempts.
+    # Every sign-in attempt hashes a password (unknown usernames too); the default hasher is
+    # slow by design (docs/decisions.md), and these tests make dozens of attempts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -10,7 +10,7 @@ from premises.services import recompute_risk
 
 class Command(BaseCommand):
     help = (
-        "Recompute the risk colour (DESIGN.md §6) and next patrol date of every premises, in "
+        "Recompute the risk colour (docs/workflow.md) and next patrol date of every premises, in "
         "batches. Safe to run at any time and as often as wanted: it only corrects what differs."
     )
 
