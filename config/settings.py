@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "hazards",
     "notifications",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

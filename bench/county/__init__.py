@@ -85,10 +85,10 @@ def _tag() -> str:
 
 def write_photo_files() -> None:
     """The few image files every generated photo row points at, in MEDIA_ROOT."""
-    from hazards.demo import _photo_files
+    from demo.cast import photo_files
 
     for n, colour in enumerate(PHOTO_COLOURS[: load.PHOTO_FILES]):
-        image, thumbnail = _photo_files(colour)
+        image, thumbnail = photo_files(colour)
         for name, data in ((f"county-{n}.jpg", image), (f"county-{n}_t.jpg", thumbnail)):
             path = f"hazards/co/{name}"
             if not default_storage.exists(path):

@@ -14,8 +14,9 @@ from functools import lru_cache
 from bench.county.life import CST, Cast, Life, during_work, is_open, live
 from bench.county.names import ROADS
 from bench.county.people import Org
-from hazards.calendar import add_working_days
-from hazards.demo import (
+from demo.cast import person
+from demo.registry import draw_credit_code, draw_premises_name, draw_tags
+from demo.words import (
     COMPANIES,
     DEFAULT_SHAPE,
     INSURERS,
@@ -23,11 +24,8 @@ from hazards.demo import (
     NO_LICENCE,
     SHAPES,
     TYPE_WEIGHTS,
-    _credit_code,
-    _person,
-    _pick_tags,
-    _premises_name,
 )
+from hazards.calendar import add_working_days
 from hazards.models import ChecklistItem, Inspection, Severity
 from premises.models import BusinessType, Premises, Tag
 from premises.risk import compute_risk, patrol_due_on
@@ -200,17 +198,17 @@ class Planner:
         code = btype.code
         site = Site()
         site.grid, site.btype = grid, btype
-        site.tags = _pick_tags(rng, code, self.tags)
+        site.tags = draw_tags(rng, code, self.tags)
         site.raising = {t.code for t in self.tags if t.raises_risk and t.code in site.tags}
         road, number = rng.choice(ROADS.split()), rng.randint(1, 388)
-        site.name = _premises_name(rng, code, road, number)
+        site.name = draw_premises_name(rng, code, road, number)
         site.address = f"{town.town.name}{village.name}{road}{number}号"
         site.credit_code = ""
         if code not in NO_LICENCE and rng.random() < 0.7:
             while not site.credit_code or site.credit_code in self.credit_codes:
-                site.credit_code = _credit_code(rng, code in COMPANIES)
+                site.credit_code = draw_credit_code(rng, code in COMPANIES)
             self.credit_codes.add(site.credit_code)
-        site.operator, site.phone = _person(rng)
+        site.operator, site.phone = person(rng)
         low, high, most_floors, most_staff = SHAPES.get(code, DEFAULT_SHAPE)
         site.area = Decimal(f"{rng.uniform(low, high):.1f}")
         site.floors, site.staff = rng.randint(1, most_floors), rng.randint(1, most_staff)

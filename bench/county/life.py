@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
-from hazards.demo import DISMISS_REASONS, REJECT_REASONS, SUBMIT_NOTES
+from demo.words import DISMISS_REASONS, REJECT_REASONS, SUBMIT_NOTES
 from hazards.models import Hazard, HazardEvent, Severity
 from hazards.reminders import LADDER
 

@@ -12,7 +12,7 @@ from django.db.models import Max
 from bench.county.history import NOTICE_TEXT, History, Life, Site, review_date
 from bench.county.life import at
 from dashboard import tallies
-from hazards.demo import QUIET_NOTES, REQUIREMENTS
+from demo.words import QUIET_NOTES, REQUIREMENTS
 from hazards.models import (
     EnforcementAction,
     Hazard,

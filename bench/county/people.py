@@ -10,8 +10,9 @@ from django.contrib.auth.models import Group
 from accounts.models import User
 from accounts.roles import Role
 from bench.county.names import TOWNS, VILLAGE_FIRST, VILLAGE_SECOND
+from demo.cast import person
+from demo.words import DEMO_PASSWORD
 from grids.models import Department, Grid, Town, Village
-from hazards.demo import DEMO_PASSWORD, _person
 
 # Per town at --scale 1: 20 villages of 5 grids. One officer per grid, one leader per village,
 # 25 members per department, 4 safety-office and 2 registry users per town, and a few county
@@ -118,7 +119,7 @@ class People:
         self.roles: list[str] = []
 
     def add(self, name: str, role: str) -> User:
-        full_name, phone = _person(self.rng)
+        full_name, phone = person(self.rng)
         username = f"{self.tag.lower()}-{name}"
         user = User(
             username=username,

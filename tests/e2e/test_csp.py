@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import sync_role_groups
-from hazards.demo import DEMO_PASSWORD, HOME_GRID
+from demo.words import DEMO_PASSWORD, HOME_GRID
 from hazards.models import EnforcementAction, Hazard, Inspection, RectificationNotice
 from premises.models import Premises
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from demo.words import DEMO_PASSWORD, HOME_GRID, TOWN_CODE
 from grids.models import Department, Grid, Town, Village
-from hazards.demo import DEMO_PASSWORD, HOME_GRID, TOWN_CODE
 from hazards.models import Hazard, HazardEvent, HazardPhoto, Inspection, Severity
 from notifications.models import Notification
 from premises.models import BusinessType, Premises, Tag

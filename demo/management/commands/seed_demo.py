@@ -1,9 +1,10 @@
-"""manage.py seed_demo: the demo town 青山镇 for trying Gridwatch (the logic is hazards/demo.py)."""
+"""manage.py seed_demo: the demo town 青山镇 (built by the demo package)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from hazards.demo import DEFAULT_PREMISES, DEMO_PASSWORD, MIN_PREMISES, seed_demo
+from demo.record import seed_demo
+from demo.words import DEFAULT_PREMISES, DEMO_PASSWORD, MIN_PREMISES
 
 
 class Command(BaseCommand):
