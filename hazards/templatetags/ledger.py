@@ -5,7 +5,7 @@ took a quarter of the page, mostly in the template engine's variable lookups and
 here with plain string formatting, a sixth of that (in-process, county data; docs/decisions.md,
 HTML built in Python). Every value is escaped (tests/hazards/test_ledger.py). A row is a dict
 of hazards.ledger.ROW_VALUES with `phone` set by the view (hazards/views/ledger.py); the reader
-is its hazards.ledger.Reader.
+is its hazards.ledger_export.Reader.
 """
 
 from collections.abc import Iterable
@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from accounts.base import in_language
 from config.html_rows import address_of, day, escaped
-from hazards.ledger import Reader, person
+from hazards.ledger_export import Reader, person
 from hazards.models import Hazard, Severity, is_overdue
 
 register = template.Library()

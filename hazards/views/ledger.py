@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 
 from config import kept
 from hazards.keyset import keyset_page
-from hazards.ledger import ROW_VALUES, Reader, kept_count, ledger_rows, phone_of, write_workbook
+from hazards.ledger import ROW_VALUES, kept_count, ledger_rows
+from hazards.ledger_export import Reader, phone_of, write_workbook
 from hazards.planner import joins_as_written
 
 PAGE_SIZE = 50

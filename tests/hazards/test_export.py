@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from accounts.roles import Role
-from hazards.ledger import COLUMNS
+from hazards.ledger_export import COLUMNS
 from hazards.rights import phone_visibility, sees_phone
 from tests.factories import (
     BusinessTypeFactory,
