@@ -4,7 +4,7 @@ The people who watch a dashboard ask for the same page again and again (the offi
 leaders opening it from a message); in a town, hours go by between the changes it counts. Each
 board is kept in the worker's memory under the count of changes it was read at, the day and
 everything else it depends on, so a kept board is never older than the rows. Two figures move
-with the clock as well as the rows (a 90-day window ends every moment): a board is kept at most
+with the clock as well as the rows (a 180-day window ends every moment): a board is kept at most
 `KEPT_SECONDS`, so such an edge passes at most that late.
 
 Nothing changes a board once it is built but the HTML the page makes of it, which it keeps

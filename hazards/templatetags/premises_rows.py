@@ -1,9 +1,10 @@
 """`{% premises_rows page.object_list today %}`: the rows of an officer's "My premises", and
 `{% due_premises_rows due_premises %}`: the patrol list of the officer's home, rendered in Python.
 
-A grid's page shows 50 premises. Through the template's loop, with an include for the risk badge
-and a `{% url %}` per row, they took over a third of the page (in-process, county data), mostly the
-template engine's variable lookups, translations and escapes, row by row; the officer pages are
+A page shows 25 premises (PAGE_SIZE in hazards/views/field.py). Through the template's loop,
+with an include for the risk badge and a `{% url %}` per row, they took over a third of the page
+(in-process, county data), mostly the template engine's variable lookups, translations and
+escapes, row by row; the officer pages are
 the ones an officer waits for on a phone. Every value is escaped; each row needs its business type
 selected and `open_hazards` annotated (hazards/views/field.py). The home's 20 premises due for a
 patrol, through an include per row, took several times what they take here. Figures:

@@ -39,6 +39,8 @@ from tests.factories import (
 from tests.test_scope_matrix import world as world  # the scope matrix's data, reused
 
 PROJECT_APPS = ("accounts", "grids", "premises", "hazards", "notifications", "dashboard")
+pytestmark = pytest.mark.django_db  # `world` needs the test database even when run alone
+
 FUZZ = settings(
     max_examples=30,
     deadline=None,
