@@ -153,7 +153,3 @@ class PastDateField(DateField):
 
 def deadline_field(label, *, required: bool = True, help_text: str = "") -> DateField:
     return DateField(label=label, required=required, help_text=help_text, ahead=DEADLINE_AHEAD)
-
-
-def past_date_field(label, *, required: bool = True) -> DateField:
-    return PastDateField(label=label, required=required)

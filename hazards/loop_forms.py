@@ -10,7 +10,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.inputs import DESCRIPTION, PLAN, deadline_field, past_date_field, text_field
+from config.inputs import DESCRIPTION, PLAN, PastDateField, deadline_field, text_field
 from grids.models import Department
 from hazards.forms import PhotosField
 from hazards.models import EnforcementAction, Hazard, HazardPhoto, Severity
@@ -251,7 +251,7 @@ Kind = EnforcementAction.Kind
 class EnforcementForm(forms.Form):
     kind = forms.ChoiceField(label=_("Measure"), choices=Kind.choices)
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
-    decided_on = past_date_field(_("Decided on"))
+    decided_on = PastDateField(label=_("Decided on"))
     fine_amount = forms.DecimalField(
         label=_("Fine (yuan)"), required=False, min_value=0.01, max_digits=12, decimal_places=2
     )
@@ -273,7 +273,7 @@ class EnforcementForm(forms.Form):
 
 
 class LiftForm(forms.Form):
-    lifted_on = past_date_field(_("Lifted on"))
+    lifted_on = PastDateField(label=_("Lifted on"))
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
     def __init__(self, *args, action: EnforcementAction, today: date, **kwargs):
