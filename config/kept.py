@@ -38,7 +38,7 @@ _counted_tables: frozenset[str] | None = None
 
 def keeping() -> bool:
     return (
-        settings.KEPT_SECONDS > 0
+        getattr(settings, "KEPT_SECONDS", 0) > 0
         and connection.vendor == "postgresql"
         and not connection.in_atomic_block
     )

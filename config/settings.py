@@ -114,12 +114,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Threads (each with its own connection) a dashboard page runs its independent queries on, on
-# PostgreSQL; 1: one after another (dashboard/concurrent.py).
-DASHBOARD_QUERY_THREADS = env_int("DASHBOARD_QUERY_THREADS", 3)
-# At most how long a worker keeps a dashboard, or a ledger's count, while nothing it counts
-# changes (config/kept.py); 0: read the rows on every request.
-KEPT_SECONDS = env_int("KEPT_SECONDS", 60)
+# At most how long a dashboard's content is kept in the cache while nothing it counts changes
+# (config/data_cache.py); 0: counted on every request.
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -200,8 +197,21 @@ EMAIL_BACKEND = env_str(
 OUTGOING_HTTPS_ONLY = env_bool("GRIDWATCH_OUTGOING_HTTPS_ONLY", not DEBUG)
 OUTGOING_ALLOWED_HOSTS = env_list("GRIDWATCH_OUTGOING_ALLOWED_HOSTS")
 
-# Celery: Redis when REDIS_URL is set, otherwise a broker on the local disk that needs no server.
 REDIS_URL = env_str("REDIS_URL")
+# Django's cache (config/data_cache.py): Redis when REDIS_URL is set, shared by every worker;
+# otherwise each process's memory, enough for `make run`'s one web process.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("GRIDWATCH_CACHE_URL") or REDIS_URL,
+            "KEY_PREFIX": "gridwatch",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Celery: Redis when REDIS_URL is set, otherwise a broker on the local disk that needs no server.
 CELERY_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -236,11 +246,6 @@ CELERY_BEAT_SCHEDULE = {
     "daily-reminders": {
         "task": "hazards.tasks.send_reminders_task",
         "schedule": crontab(hour=8, minute=30),
-    },
-    # The log of the grids each change was in, which dashboards read (config/kept.py).
-    "prune-grid-change-log": {
-        "task": "dashboard.tasks.prune_grid_change_log",
-        "schedule": crontab(minute=17),
     },
 }
 

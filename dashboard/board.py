@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.base import in_language
 from accounts.roles import Role
-from config import kept
-from dashboard import concurrent, kpis, links, remembered
+from dashboard import breakdowns, kpis, links
 from dashboard import lists as short_lists
 from dashboard.figures import (
     COUNT,
@@ -30,6 +29,7 @@ from dashboard.figures import (
 )
 from dashboard.periods import Period
 from dashboard.scopes import GRID, TOWN, VILLAGE, Scope, children
+from dashboard.sources import Sources, sources
 from hazards.models import Category
 from hazards.rights import is_office
 from premises.models import Premises
@@ -89,7 +89,6 @@ def _figures(where: dict, period: Period, h: dict, p: dict, i: dict, a: dict) ->
     """The headline figures from the hazard and premises figures (summed), the inspection and
     the accident figures."""
     before = period.year_earlier()
-    a = dict(a)  # a kept read's: not changed in place
     a["casualties"] = a["deaths"] + a["injuries"]
     a["casualties_prev"] = a["deaths_prev"] + a["injuries_prev"]
     figures: dict[str, Figure] = {}
@@ -253,54 +252,6 @@ def _breakdown_rows(table: list[dict], where: dict, period: Period, by: str) -> 
     return rows
 
 
-def _list_reads(src: kpis.Sources, today: date, now: datetime) -> dict:
-    """The short lists' queries, for concurrent.run_all."""
-    return {
-        "offenders": remembered.ByPlace(
-            lambda grids: short_lists.offenders_per_grid(src, today=today, now=now, grids=grids),
-            lambda per_grid: short_lists.first_offenders(src, per_grid, today=today, now=now),
-            level="pk",
-            again=lambda shown, before, per_grid, grids: short_lists.first_offenders_again(
-                src, shown, before, per_grid, grids, today=today, now=now
-            ),
-        ),
-        "open_major": short_lists.open_major_hazards(src, today=today),
-        "overdue": short_lists.overdue_hazards(src, today=today),
-        "patrol_due": lambda: short_lists.patrol_due_premises(src, today=today),
-        "never_inspected": lambda: short_lists.never_inspected_premises(src),
-    }
-
-
-def _hazard_reads(src: kpis.Sources, period: Period, *, today: date, by: str | None) -> dict:
-    """The hazard figures, the breakdowns and the trend: per place one level down, when there
-    is one, so that after a change only the places it was in are read again
-    (remembered.ByPlace)."""
-    if by is None:
-        return {
-            "hazards": lambda: kpis.hazard_groups(src, period, today=today),
-            "breakdowns": lambda: kpis.breakdowns(src, period, today=today),
-            "trend": lambda: kpis.trend(src, period),
-        }
-    level = kpis.grid_level(by)
-    return {
-        "hazards": remembered.ByPlace(
-            lambda only: kpis.hazard_groups(src, period, today=today, by=by, only=only),
-            lambda groups: groups,
-            level=level,
-        ),
-        "breakdowns": remembered.ByPlace(
-            lambda only: kpis.breakdown_parts(src, period, today=today, by=by, only=only),
-            lambda parts: kpis.breakdown_tables(src, period, parts),
-            level=level,
-        ),
-        "trend": remembered.ByPlace(
-            lambda only: kpis.trend_parts(src, period, by=by, only=only),
-            lambda parts: kpis.trend_months(src, period, parts),
-            level=level,
-        ),
-    }
-
-
 def _lists(read: dict, scope: Scope, offender_page: bool, figures: dict[str, Figure]) -> dict:
     offenders, offender_count = read["offenders"]
     offender_total = count(
@@ -339,77 +290,46 @@ def build(
     rank: str = DEFAULT_RANK,
     with_lists: bool = True,
 ) -> Board:
-    """Everything one dashboard page shows: kept while its rows stand still
-    (dashboard/remembered.py), else read in a fixed number of queries, whatever the data size,
-    run at once where they can be (dashboard/concurrent.py)."""
-    # The offenders page (with each premises' rules) is for leaders and the office only.
-    offender_page = is_office(user) or user.has_role(Role.VILLAGE_LEADER)
-    return remembered.board(
-        user,
-        scope,
-        period,
-        today=today,
-        options=(rank, with_lists, offender_page),
-        read=lambda counts: _read(
-            user,
-            scope,
-            period,
-            today=today,
-            now=now,
-            rank=rank,
-            with_lists=with_lists,
-            offender_page=offender_page,
-            counts=counts,
-        ),
-    )
-
-
-def _read(
-    user,
-    scope: Scope,
-    period: Period,
-    *,
-    today: date,
-    now: datetime,
-    rank: str,
-    with_lists: bool,
-    offender_page: bool,
-    counts: kept.Counts | None,
-) -> Board:
-    src = kpis.sources(user, scope, counts)
-    by = scope.child_kind
+    """Everything one dashboard page shows, read in a fixed number of queries whatever the
+    data size. One read of the hazards and of the premises serves both the headline and the
+    ranking."""
+    src = sources(user, scope)
     src.expect(period, period.year_earlier())
-    reads = {
-        # The slowest first. One read of the hazards and of the premises serves both the
-        # headline and the ranking.
-        **_hazard_reads(src, period, today=today, by=by),
-        "visits": lambda: kpis.visit_figures(src, period),
-        "visited": lambda: kpis.visited_figures(src, period, now=now),
-        **(_list_reads(src, today, now) if with_lists else {}),
-        "premises": lambda: kpis.premises_groups(src.premises, today=today, by=by),
-        "accidents": lambda: kpis.accident_figures(src.accidents, period),
-        "places": lambda: children(scope, user),
+    by = scope.child_kind
+    read = {
+        "hazards": kpis.hazard_groups(src, period, today=today, by=by),
+        "premises": kpis.premises_groups(src.premises, today=today, by=by),
+        "visits": kpis.inspection_figures(src, period, now=now),
+        "accidents": kpis.accident_figures(src.accidents, period),
+        "trend": breakdowns.trend(src, period),
+        "breakdowns": breakdowns.breakdowns(src, period, today=today),
+        "places": children(scope, user),
     }
-    if counts is None:
-        return _made(concurrent.run_all(reads), scope, period, today, rank, offender_page)
-    reads = remembered.parts(reads, scope, period, today=today, counts=counts)
-    read = concurrent.run_all(reads)
-    key = (*remembered.place_and_time(scope, period, today), rank, with_lists, offender_page)
-    return remembered.same_board(
-        key, read, lambda: _made(read, scope, period, today, rank, offender_page)
-    )
+    if with_lists:
+        read |= {
+            "offenders": short_lists.offenders(src, today=today, now=now),
+            "open_major": short_lists.open_major_hazards(src, today=today),
+            "overdue": short_lists.overdue_hazards(src, today=today),
+            "patrol_due": short_lists.patrol_due_premises(src, today=today),
+            "never_inspected": short_lists.never_inspected_premises(src),
+        }
+    return _made(read, scope, period, today, rank, can_open_offenders(user))
+
+
+def can_open_offenders(user) -> bool:
+    """The offenders page (with each premises' rules) is for leaders and the office only."""
+    return is_office(user) or user.has_role(Role.VILLAGE_LEADER)
 
 
 def _made(
     read: dict, scope: Scope, period: Period, today: date, rank: str, offender_page: bool
 ) -> Board:
-    """The board of its reads' values (a kept read's value is not to be changed)."""
+    """The board of its reads' values."""
     where, by = scope.params, scope.child_kind
     groups = {"hazards": read["hazards"], "premises": read["premises"]}
     h = kpis.summed(groups["hazards"])
     p = kpis.with_patrol_due(kpis.summed(groups["premises"]))
-    i = {**read["visits"], **read["visited"]}
-    figures = _figures(where, period, h, p, i, read["accidents"])
+    figures = _figures(where, period, h, p, read["visits"], read["accidents"])
     board = Board(scope, period, period.year_earlier(), today, figures)
     board.ranking = _ranking(scope, read["places"], period, groups, rank)
     board.child_label = CHILD_LABELS.get(by or "", "")
@@ -421,7 +341,7 @@ def _made(
     return board
 
 
-def full_list(src: kpis.Sources, key: str, *, today: date):
+def full_list(src: Sources, key: str, *, today: date):
     """Every open major (key "open_major") or overdue hazard, for the Excel export: iterate it."""
     rows = src.hazards.open().major() if key == "open_major" else src.hazards.overdue(today)
     return rows.select_related(*short_lists.HAZARD_RELATIONS).order_by("rectify_by", "pk")

@@ -17,10 +17,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from dashboard import kpis
 from dashboard.board import full_list
 from dashboard.figures import COUNT, DAYS, MONEY, RATE, SUM, Board
 from dashboard.report import day
+from dashboard.sources import sources
 from premises.exporter import xlsx_value
 
 CHUNK = 2000
@@ -217,7 +217,7 @@ def write_workbook(board: Board, *, user) -> IO[bytes]:
     _ranking_sheet(book, board)
     _trend_sheet(book, board)
     _breakdown_sheets(book, board)
-    src = kpis.sources(user, board.scope)
+    src = sources(user, board.scope)
     _hazard_sheet(
         book, _("Open major hazards"), full_list(src, "open_major", today=board.today), board
     )

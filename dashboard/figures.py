@@ -112,9 +112,6 @@ class Board:
     trend: list[dict] = field(default_factory=list)
     breakdowns: dict[str, list[BreakdownRow]] = field(default_factory=dict)
     lists: dict[str, ShortList] = field(default_factory=dict)
-    # The page's HTML made of this board, per variant of the request (dashboard/views.py): it
-    # lives as long as the board, which dashboard/remembered.py may keep.
-    rendered: dict[tuple, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def rate(self) -> float | None:

@@ -6,11 +6,10 @@ whose end day is included (see dashboard/periods.py). tests/dashboard/test_drill
 every link of the page and compares the rows behind it with the number shown.
 """
 
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 
 from dashboard.periods import Period
 
@@ -18,26 +17,9 @@ from dashboard.periods import Period
 FOUND = "found"
 
 
-@lru_cache(maxsize=32)
-def _path(name: str, script_prefix: str) -> str:
-    # A dashboard page holds a few hundred links to a handful of paths: reverse each once.
-    return reverse(name)
-
-
 def _url(name: str, params: dict[str, Any]) -> str:
-    given = tuple((key, value) for key, value in params.items() if value not in (None, ""))
-    try:
-        return _address(name, get_script_prefix(), given)
-    except TypeError:  # a value that cannot be a key (a list): not kept
-        return _address.__wrapped__(name, get_script_prefix(), given)
-
-
-@lru_cache(maxsize=4096)
-def _address(name: str, script_prefix: str, params: tuple) -> str:
-    # A board holds ~300 links, the same on every board of its place and period: each address
-    # built once (urlencode took ~10% of a board read again after a change).
-    path = _path(name, script_prefix)
-    query = urlencode(params)
+    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    path = reverse(name)
     return f"{path}?{query}" if query else path
 
 

@@ -1,18 +1,14 @@
 """The dashboard's short lists: where to push next. Each is one sliced query; its full length is
 a figure of dashboard/kpis.py (or one COUNT here) and its "all" link opens every row."""
 
-import heapq
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import date, datetime
-from itertools import chain
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
-from config import kept
-from dashboard.kpis import Sources
-from dashboard.remembered import ByPlace
+from dashboard.sources import Sources
 from grids.models import Grid, Village
 from hazards.models import Hazard
 from hazards.offenders import long_overdue, recurred, rejected_twice
@@ -47,65 +43,19 @@ def _with_days_overdue(hazards: list[Hazard], today: date) -> list[Hazard]:
     return hazards
 
 
-def open_major_hazards(src: Sources, *, today: date, limit: int = LIST_SIZE) -> ByPlace:
+def open_major_hazards(src: Sources, *, today: date, limit: int = LIST_SIZE) -> list[Hazard]:
     """Open major hazards, the nearest (or most passed) deadline first."""
-    return _first_by_deadline(lambda: src.hazards.open().major(), today=today, limit=limit)
+    return _first_by_deadline(src.hazards.open().major(), today=today, limit=limit)
 
 
-def overdue_hazards(src: Sources, *, today: date, limit: int = LIST_SIZE) -> ByPlace:
+def overdue_hazards(src: Sources, *, today: date, limit: int = LIST_SIZE) -> list[Hazard]:
     """Open hazards past their deadline, the longest overdue first."""
-    return _first_by_deadline(lambda: src.hazards.overdue(today), today=today, limit=limit)
+    return _first_by_deadline(src.hazards.overdue(today), today=today, limit=limit)
 
 
-def _deadline(hazard: Hazard) -> tuple:
-    return hazard.rectify_by, hazard.pk
-
-
-def _shown(hazard: Hazard) -> tuple:
-    """What a list shows of a hazard (dashboard/templatetags/board_html.py)."""
-    grid = hazard.premises.grid
-    return (
-        *(hazard.pk, hazard.rectify_by, hazard.days_overdue, hazard.ledger_number),
-        *(hazard.severity, hazard.description, hazard.premises.name, grid.name, grid.village.name),
-    )
-
-
-def _first_by_deadline(
-    hazards: Callable[[], QuerySet], *, today: date, limit: int
-) -> ByPlace[list[Hazard]]:
-    """The first `limit` hazards by deadline, kept as their grids' parts: after a change, the
-    first `limit` of the grids it was in are read again and merged with the others'. Hazards
-    that were never among the first are not kept: where the merge cannot tell that none of
-    them comes before its last row (the change moved a shown hazard back, or closed it), every
-    grid is read again."""
-
-    def parts_of(grids: Collection | None) -> dict[int, tuple[list[tuple], list[Hazard]]]:
-        """Each grid's hazards, and what the list shows of them: parts are equal when the
-        list would show them alike (two hazards are equal when their keys are)."""
-        rows = hazards() if grids is None else hazards().filter(grid__in=grids)
-        rows = _hazards_shown(rows).order_by("rectify_by", "pk")[:limit]
-        parts: dict[int, tuple[list[tuple], list[Hazard]]] = {}
-        for hazard in _with_days_overdue(list(rows), today):
-            shown, grid_hazards = parts.setdefault(hazard.grid_id, ([], []))
-            shown.append(_shown(hazard))
-            grid_hazards.append(hazard)
-        return parts
-
-    def first(parts: dict) -> list[Hazard]:
-        hazards = chain.from_iterable(grid_hazards for _shown, grid_hazards in parts.values())
-        return heapq.nsmallest(limit, hazards, key=_deadline)
-
-    def again(shown: list[Hazard], _before: dict, parts: dict, _grids: frozenset):
-        # Every hazard the parts leave out comes after the last one shown (when the list was
-        # full: else the parts hold them all).
-        rows = first(parts)
-        if len(shown) < limit or (
-            len(rows) == limit and _deadline(rows[-1]) <= _deadline(shown[-1])
-        ):
-            return rows
-        return kept.MISSING
-
-    return ByPlace(parts_of, first, level="pk", again=again)
+def _first_by_deadline(hazards: QuerySet, *, today: date, limit: int) -> list[Hazard]:
+    rows = _hazards_shown(hazards).order_by("rectify_by", "pk")[:limit]
+    return _with_days_overdue(list(rows), today)
 
 
 def is_offender(*, today: date, now: datetime) -> Q:
@@ -122,17 +72,21 @@ def _rules_union(shape: Callable[[QuerySet], QuerySet], today: date, now: dateti
     return first.union(*others, all=True)
 
 
-def offenders_per_grid(
-    src: Sources, *, today: date, now: datetime, grids: Collection | None = None
-) -> dict[int, tuple[str, int]]:
-    """How many premises offend in each grid in scope (or of these grids), by grid: (its
-    village's code, the count). With `first_offenders`, the dashboard's list of persistent
+def offenders(src: Sources, *, today: date, now: datetime) -> tuple[list[Premises], int]:
+    """The first persistent offenders in scope by village and name, and how many there are."""
+    per_grid = offenders_per_grid(src, today=today, now=now)
+    return first_offenders(src, per_grid, today=today, now=now)
+
+
+def offenders_per_grid(src: Sources, *, today: date, now: datetime) -> dict[int, tuple[str, int]]:
+    """How many premises offend in each grid in scope, by grid: (its village's code, the
+    count). With `first_offenders`, the dashboard's list of persistent
     offenders: a county has ~12,000, and reading each one's premises to sort them by name was
     slow (docs/decisions.md); the rules' hazards carry their premises' grid (Hazard.grid), so
     the offenders are counted per grid (index scans of the hazards), then the premises of the
     first villages' grids only are read. Without the offenders page's per-rule flags (three
     EXISTS a row)."""
-    return _count_per_grid(_offending(src, today=today, now=now, grids=grids, with_grid=True))
+    return _count_per_grid(_offending(src, today=today, now=now, with_grid=True))
 
 
 def first_offenders(
@@ -150,27 +104,6 @@ def first_offenders(
         "grid__village__code", "name", "pk"
     )
     return list(rows[:limit]), _total(per_grid)
-
-
-def first_offenders_again(
-    src: Sources,
-    shown: tuple[list[Premises], int],
-    before: dict[int, tuple[str, int]],
-    per_grid: dict[int, tuple[str, int]],
-    grids: Collection,
-    *,
-    today: date,
-    now: datetime,
-    limit: int = LIST_SIZE,
-) -> tuple[list[Premises], int]:
-    """`first_offenders` after the counts of some grids were read again (`before`: as they
-    were when `shown` was read): the same premises while the first villages' grids are the
-    same and none of them changed."""
-    first = _first_grids(per_grid, limit)
-    if first == _first_grids(before, limit) and not set(first) & set(grids):
-        total = _total(per_grid)
-        return shown if total == shown[1] else (shown[0], total)
-    return first_offenders(src, per_grid, today=today, now=now, limit=limit)
 
 
 def _total(per_grid: dict[int, tuple[str, int]]) -> int:

@@ -7,7 +7,6 @@ formatted for the active language (2,800 in English, 2800 in Chinese).
 
 import re
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from django import forms
@@ -15,7 +14,7 @@ from django.utils import formats
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
 
-from dashboard import kpis
+from dashboard import kpis, sources
 from dashboard.figures import RECTIFICATION_TARGET, Board, Figure
 from dashboard.periods import Period, month_end, month_to_date
 from dashboard.scopes import Scope
@@ -87,9 +86,9 @@ def cumulative_period(month: date, *, today: date) -> Period:
 def month_figures(user, scope: Scope, month: date, *, today: date) -> dict[str, Any]:
     """Inspections, hazards found and closed in the month alone. Two queries."""
     period = Period(month, min(month_end(month), today))
-    src = kpis.sources(user, scope)
+    src = sources.sources(user, scope)
     return {
-        "inspections": src.inspections.filter(kpis.within("visited_at", period)).count(),
+        "inspections": src.inspections.filter(sources.within("visited_at", period)).count(),
         **kpis.found_and_closed(src.hazards, period),
     }
 
@@ -97,18 +96,7 @@ def month_figures(user, scope: Scope, month: date, *, today: date) -> dict[str, 
 # --- formatting -----------------------------------------------------------------------------------
 
 
-# A board shows a few hundred counts and rates: each formatted once per language (Django's
-# number_format looks up three formats per call; it took ~5% of a board read again).
-
-
 def number(value) -> str:
-    if type(value) is int:
-        return _whole_number(value, get_language())
-    return formats.number_format(value, force_grouping=True)
-
-
-@lru_cache(maxsize=4096)
-def _whole_number(value: int, language: str) -> str:
     return formats.number_format(value, force_grouping=True)
 
 
@@ -116,11 +104,7 @@ def pct(value: float | None) -> str:
     """95.4% — or 20% when the decimal is 0."""
     if value is None:
         return "—"
-    return _percent(round(value, 1), get_language())
-
-
-@lru_cache(maxsize=2048)
-def _percent(rounded: float, language: str) -> str:
+    rounded = round(value, 1)
     if rounded == int(rounded):
         return f"{formats.number_format(int(rounded))}%"
     return f"{formats.number_format(rounded, decimal_pos=1)}%"

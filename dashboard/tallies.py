@@ -22,7 +22,6 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from config.kept import recording_tables
 from dashboard.models import DAYS_IN_A_YEAR, GridMonth, PremisesYear, SectorMonth
 from dashboard.periods import Period, month_end
 from hazards.models import Hazard, Inspection
@@ -83,17 +82,15 @@ class MonthTable:
         sums = {f"n_{name}": Sum(name) for name in FIGURES}
         rows = GridMonth.objects.filter(month__in=months, **scope_filter).order_by()
         lookups = [key, "month"] if key else ["month"]
-        with recording_tables() as tables_read:
-            self.rows = (
-                [
-                    {"place": row[key] if key else None, "month": row["month"]}
-                    | {name: row[f"n_{name}"] for name in FIGURES}
-                    for row in rows.values(*lookups).annotate(**sums)
-                ]
-                if months
-                else []
-            )
-        self.tables_read = frozenset(tables_read)
+        self.rows = (
+            [
+                {"place": row[key] if key else None, "month": row["month"]}
+                | {name: row[f"n_{name}"] for name in FIGURES}
+                for row in rows.values(*lookups).annotate(**sums)
+            ]
+            if months
+            else []
+        )
 
     def covers(self, months: list[date]) -> bool:
         return set(months) <= self.months

@@ -3,18 +3,20 @@ from django.http import FileResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
+from config.data_cache import cached
 from dashboard import links, report, selectors
-from dashboard.board import build
+from dashboard.board import build, can_open_offenders
 from dashboard.export import write_workbook
 from dashboard.figures import DEFAULT_RANK, RANK_ORDERS
 from dashboard.filters import InspectionFilter, PremisesFilter
-from dashboard.kpis import inspections_visible_to
 from dashboard.periods import CHOICES as PERIOD_CHOICES
 from dashboard.periods import period_from
 from dashboard.scopes import require_board, scope_from
+from dashboard.sources import inspections_visible_to
 from grids.models import Town
 from premises.models import Premises
 
@@ -88,23 +90,43 @@ def _board(request, **options):
     return board, period_form
 
 
-# What the dashboard's content depends on besides its board: a period typed in (and its errors).
+# What the dashboard's content depends on besides the data, the scope and the period: a period
+# typed in (and its errors).
 CONTENT_VARIANT = ("period", "start", "end")
-MAX_VARIANTS = 8
 
 
 def index(request):
+    """The dashboard: its content from the cache while nothing it counts changes
+    (config/data_cache.py)."""
+    user = request.user
+    require_board(user)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    scope = scope_from(request.GET, user)
+    period, period_form = period_from(request.GET, today=today)
     rank = request.GET.get("rank", DEFAULT_RANK)
-    board, period_form = _board(request, rank=rank)
-    variant = tuple(request.GET.get(name, "") for name in CONTENT_VARIANT)
-    content = board.rendered.get(variant)
-    if content is None:
-        content = render_to_string(
-            "dashboard/_board_content.html", _content_context(request, board, period_form, rank)
-        )
-        if len(board.rendered) < MAX_VARIANTS:
-            board.rendered[variant] = content
-    return render(request, "dashboard/board.html", {"board": board, "content": content})
+    rank = rank if rank in RANK_ORDERS else DEFAULT_RANK
+
+    def render_content() -> str:
+        board = build(user, scope, period, today=today, now=now, rank=rank)
+        context = _content_context(request, board, period_form, rank)
+        return render_to_string("dashboard/_board_content.html", context)
+
+    depends_on = (
+        "dashboard",
+        # Whoever sees the whole town sees the same board; anyone else a slice of their own.
+        "town" if user.sees_whole_town else user.pk,
+        can_open_offenders(user),
+        get_language(),
+        today,
+        scope.kind,
+        sorted(scope.params.items()),
+        sorted(period.as_query().items()),
+        [request.GET.get(name, "") for name in CONTENT_VARIANT],
+        rank,
+    )
+    content = cached(depends_on, render_content)
+    return render(request, "dashboard/board.html", {"scope": scope, "content": content})
 
 
 def _content_context(request, board, period_form, rank: str) -> dict:
@@ -115,7 +137,7 @@ def _content_context(request, board, period_form, rank: str) -> dict:
         "f": board.figures,
         "period_form": period_form,
         "period_choices": PERIOD_CHOICES,
-        "rank": rank if rank in RANK_ORDERS else DEFAULT_RANK,
+        "rank": rank,
         "rank_orders": [
             (key, label, links.board("dashboard:index", where, period, rank=key))
             for key, label in RANK_ORDERS.items()

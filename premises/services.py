@@ -8,6 +8,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import data_cache
 from premises.models import Premises, Tag
 from premises.risk import compute_risk, patrol_due_on
 
@@ -50,6 +51,7 @@ def refresh_premises_state(premises: Premises, *, today: date) -> Premises:
         # update() rather than save(): these derived fields are not registry edits, so they
         # stay out of the premises' change history.
         Premises.objects.filter(pk=premises.pk).update(**{f: getattr(premises, f) for f in changed})
+        data_cache.changed()  # update() sends no signal
     return premises
 
 
@@ -203,6 +205,7 @@ def write_columns(premises: list[Premises], names: tuple[str, ...]) -> None:
     """
     if not premises:
         return
+    data_cache.changed()
     fields = [Premises._meta.get_field(name) for name in names]
     connection = connections[router.db_for_write(Premises)]
     quote = connection.ops.quote_name

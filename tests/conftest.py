@@ -45,11 +45,9 @@ def sqlite_flush_steps_around_triggers():
         yield
 
 
-@pytest.fixture(scope="session", autouse=True)
-def dashboard_threads_closed(django_db_setup):
-    """The dashboard's read threads (dashboard/concurrent.py) keep connections open; they are
-    closed before the test database is dropped, which PostgreSQL refuses while one is open."""
-    yield
-    from dashboard import concurrent
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (a dashboard kept by an earlier test's rows)."""
+    from django.core.cache import cache
 
-    concurrent.close()
+    cache.clear()

@@ -11,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from dashboard import kpis
+from dashboard import breakdowns, kpis
 from dashboard.board import build
 from dashboard.periods import Period
 from dashboard.scopes import scope_from
+from dashboard.sources import Sources, sources
 from tests.dashboard import known_town
 from tests.dashboard.known_town import EXPECTED_TOWN, NOW, PERIOD, TIME_TO_CLOSE_TOWN, TODAY
 from tests.factories import HazardFactory, InspectionFactory, PremisesFactory, UserFactory
@@ -336,8 +337,8 @@ def test_kpi_functions_run_a_fixed_number_of_queries(town, django_assert_num_que
     name their business types and departments)."""
     scope = scope_from({}, town.office)
 
-    def fresh() -> kpis.Sources:
-        return kpis.sources(town.office, scope)
+    def fresh() -> Sources:
+        return sources(town.office, scope)
 
     tally = 1 if fresh().tallied else 0
     with django_assert_num_queries(3):  # open, open major; the period's rows or its tallies
@@ -350,18 +351,18 @@ def test_kpi_functions_run_a_fixed_number_of_queries(town, django_assert_num_que
     with django_assert_num_queries(1):
         kpis.premises_figures(fresh().premises, today=TODAY)
     with django_assert_num_queries(1):
-        kpis.trend(fresh(), PERIOD)
+        breakdowns.trend(fresh(), PERIOD)
     src = fresh()
     with django_assert_num_queries(3):
         groups = kpis.hazard_groups(src, PERIOD, today=TODAY, by="village")
     with django_assert_num_queries(3 - tally):  # the tallies were read with the hazard figures
         kpis.inspection_figures(src, PERIOD, now=NOW)
     with django_assert_num_queries(1 - tally):
-        kpis.trend(src, PERIOD)
+        breakdowns.trend(src, PERIOD)
     with django_assert_num_queries(1):
         kpis.premises_groups(src.premises, today=TODAY, by="village")
     with django_assert_num_queries(2 + 2 * tally):
-        kpis.breakdowns(src, PERIOD, today=TODAY)
+        breakdowns.breakdowns(src, PERIOD, today=TODAY)
     # The town's figures are the sum of its villages'.
     whole = kpis.hazard_figures(src, PERIOD, today=TODAY)
     assert {key: value for key, value in kpis.summed(groups).items() if key in whole} == whole

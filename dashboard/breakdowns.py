@@ -1,0 +1,170 @@
+"""The dashboard's trend (hazards found and closed per month) and its breakdowns (per category,
+business type and responsible department), counted in SQL: the months' tallies where the page
+reads them (dashboard/sources.py), plus and less the rows of some days."""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from dashboard import tallies
+from dashboard.kpis import IS_CLOSED, LESS, NOT_DISMISSED, net
+from dashboard.periods import Period
+from dashboard.sources import Sources, within_any
+from grids.models import Department
+from premises.models import BusinessType
+
+# --- trend ---------------------------------------------------------------------------------------
+
+
+def trend(src: Sources, period: Period) -> dict[date, dict[str, int]]:
+    """Hazards found and hazards closed per calendar month of the period: the months' tallies
+    when there are some, plus and less the rows of some days in one query (UNION)."""
+    counts: dict[date, dict[str, int]] = {
+        piece.start.replace(day=1): {"found": 0, "closed": 0} for piece in period.months()
+    }
+    plan = src.split(period)
+    if plan.months:
+        tallied = src.months(plan.months).per_month(plan.months)
+        counts.update({month: dict(figures) for month, figures in tallied.items()})
+    for series, month, n in _rows_per_month(src, plan):
+        figures = counts.setdefault(month, {"found": 0, "closed": 0})
+        figures[series.removesuffix(LESS)] += -n if series.endswith(LESS) else n
+    return counts
+
+
+def _rows_per_month(src: Sources, plan: tallies.Plan) -> list[tuple[str, date, int]]:
+    """(series, month, count) of the hazards' rows in the plan's days: "found" and "closed",
+    suffixed LESS for the days a tallied month counts but the period leaves out."""
+    zone = timezone.get_default_timezone()
+
+    def per_month(field: str, spans: list[Period], condition: Q, series: str) -> QuerySet:
+        return (
+            src.hazards.filter(within_any(field, spans) & condition)
+            .order_by()
+            .annotate(month=TruncMonth(field, tzinfo=zone))
+            .values("month")
+            .annotate(n=Count("pk"), series=Value(series))
+            .values_list("series", "month", "n")
+        )
+
+    parts = [
+        per_month(field, spans, condition, series)
+        for spans, sign in ((plan.plus, ""), (plan.minus, LESS))
+        if spans
+        for field, condition, series in (
+            ("reported_at", NOT_DISMISSED, f"found{sign}"),
+            ("closed_at", IS_CLOSED, f"closed{sign}"),
+        )
+    ]
+    if not parts:
+        return []
+    return [
+        (series, _local_day(month, zone), n)
+        for series, month, n in parts[0].union(*parts[1:], all=True)
+    ]
+
+
+def _local_day(month, zone) -> date:
+    return timezone.localtime(month, zone).date() if timezone.is_aware(month) else month.date()
+
+
+# --- breakdowns ----------------------------------------------------------------------------------
+
+BREAKDOWN_KEYS = {
+    "category": ("category",),
+    "business_type": ("business_type", "business_type__name_zh", "business_type__name_en"),
+    "department": ("department", "department__name", "department__name_en"),
+}
+
+
+def breakdowns(src: Sources, period: Period, *, today: date) -> dict[str, list[dict]]:
+    """Found and closed (of those found in the period) and overdue now, per category, business
+    type and responsible department; most found first.
+
+    GROUP BY queries over the three keys together (at most categories × departments × business
+    types groups): the overdue, the found in the period's days and, for the county or a town
+    with tallies, the months' sector tallies (see tallies.Plan); added up per key in Python."""
+    plan = src.split(period) if src.town_filter is not None else tallies.Plan(plus=[period])
+    pieces = [_breakdown_sums(_hazard_rows(src, plan, today=today))]
+    if plan.months:
+        pieces.append(_breakdown_sums(_sector_rows(src.town_filter, plan.months)))
+    tables: dict[str, dict[tuple, dict]] = {by: {} for by in BREAKDOWN_KEYS}
+    for piece in pieces:
+        for by, groups in piece.items():
+            for group, row in groups.items():
+                total = tables[by].setdefault(group, {**row, "found": 0, "closed": 0, "overdue": 0})
+                for figure in ("found", "closed", "overdue"):
+                    total[figure] += row[figure]
+    return {by: _most_found_first(table, by) for by, table in tables.items()}
+
+
+def _most_found_first(table: dict[tuple, dict], by: str) -> list[dict]:
+    first = BREAKDOWN_KEYS[by][0]
+    rows = (row for row in table.values() if row["found"] or row["closed"] or row["overdue"])
+    return sorted(rows, key=lambda row: (-row["found"], -row["overdue"], str(row[first])))
+
+
+def _hazard_rows(src: Sources, plan: tallies.Plan, *, today: date) -> list[dict]:
+    """The hazards' rows grouped by the three keys: the overdue now, and the found (and closed
+    of those) in the plan's days, each query with an index to itself."""
+    keys = [name for names in BREAKDOWN_KEYS.values() for name in names]
+
+    def grouped(hazards: QuerySet, counts: dict) -> list[dict]:
+        return [net(row) for row in hazards.order_by().values(*keys).annotate(**counts)]
+
+    rows = grouped(src.hazards.overdue(today), {"overdue": Count("*")})  # an index-only scan
+    where, counts = Q(pk__in=[]), {}
+    for spans, suffix in ((plan.plus, ""), (plan.minus, LESS)):
+        if spans:
+            found_in = within_any("reported_at", spans) & NOT_DISMISSED
+            where |= found_in
+            counts[f"found{suffix}"] = Count("pk", filter=found_in)
+            counts[f"closed{suffix}"] = Count("pk", filter=found_in & IS_CLOSED)
+    if counts:
+        rows += grouped(src.hazards.filter(where), counts)
+    return rows
+
+
+def _breakdown_sums(rows: list[dict]) -> dict[str, dict[tuple, dict]]:
+    """Rows of the three keys added up per key: {key: {group: row}}."""
+    tables: dict[str, dict[tuple, dict]] = {by: {} for by in BREAKDOWN_KEYS}
+    for row in rows:
+        found, closed, overdue = row.get("found", 0), row.get("closed", 0), row.get("overdue", 0)
+        for by, names in BREAKDOWN_KEYS.items():
+            group = tuple(row[name] for name in names)
+            total = tables[by].get(group)
+            if total is None:
+                total = tables[by][group] = dict(zip(names, group, strict=True))
+                total |= {"found": 0, "closed": 0, "overdue": 0}
+            total["found"] += found
+            total["closed"] += closed
+            total["overdue"] += overdue
+    return tables
+
+
+def _sector_rows(town_filter: dict[str, Any], months: list[date]) -> list[dict]:
+    """The sector tallies as rows shaped like the hazards' GROUP BY rows."""
+    rows = list(tallies.sector_rows(town_filter, months))
+    types = BusinessType.objects.in_bulk({row["business_type_key"] for row in rows})
+    departments = Department.objects.in_bulk({row["department_key"] for row in rows} - {0})
+    shaped = []
+    for row in rows:
+        kind, department = types[row["business_type_key"]], departments.get(row["department_key"])
+        shaped.append(
+            {
+                "category": row["category"],
+                "business_type": kind.pk,
+                "business_type__name_zh": kind.name_zh,
+                "business_type__name_en": kind.name_en,
+                "department": department.pk if department else None,
+                "department__name": department.name if department else None,
+                "department__name_en": department.name_en if department else None,
+                "found": row["found_n"],
+                "closed": row["closed_n"],
+                "overdue": 0,
+            }
+        )
+    return shaped
