@@ -23,13 +23,14 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Sum,
+    Value,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.lookups import GreaterThan
 
 from dashboard import tallies
@@ -280,22 +281,44 @@ def visited_figures(src: Sources, period: Period, *, now: datetime) -> dict[str,
     return figures
 
 
+class DaysSet(Func):
+    """How many of the days `first` to `first + count - 1` (of the year) a PremisesYear's `days`
+    has set: the same count on both databases, each in its own SQL (bits on PostgreSQL, text of
+    "0" and "1" on SQLite)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, first: int, count: int):
+        super().__init__(F("days"), Value(first), Value(count))
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="bit_count(substring(%(expressions)s))")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        days, params = self.as_sql(compiler, connection, template="substr(%(expressions)s)")
+        return f"length({days}) - length(replace({days}, '1', ''))", (*params, *params)
+
+
 def premises_visited(src: Sources, period: Period) -> int:
-    """How many premises of the scope had a visit in the period: rows of PremisesYear (kept on
-    PostgreSQL) with one of the period's days set — per year, the days as a bit mask."""
+    """How many premises of the scope had a visit in the period: rows of PremisesYear with one
+    of the period's days set."""
     scoped = {f"premises__{lookup}": value for lookup, value in src.grid_filter.items()}
     condition = Q(pk__in=[])
-    for year, mask in tallies.day_masks(period).items():
-        hits = RawSQL(
-            'bit_count("dashboard_premisesyear"."days" & %s::bit(366))',
-            [mask],
-            output_field=IntegerField(),
-        )
-        condition |= Q(year=year) & GreaterThan(hits, 0)
+    for year, (first, count) in _days_per_year(period).items():
+        condition |= Q(year=year) & GreaterThan(DaysSet(first, count), 0)
     rows = PremisesYear.objects.filter(condition, **scoped)
     if period.start.year == period.end.year:
         return rows.count()
     return rows.values("premises_id").distinct().count()  # a premises may have two years
+
+
+def _days_per_year(period: Period) -> dict[int, tuple[int, int]]:
+    """The period's days in each of its years: (the first's number in the year, how many)."""
+    spans = {}
+    for year in range(period.start.year, period.end.year + 1):
+        start, end = max(period.start, date(year, 1, 1)), min(period.end, date(year, 12, 31))
+        spans[year] = (start.timetuple().tm_yday, (end - start).days + 1)
+    return spans
 
 
 def _visits(src: Sources, plans: dict[str, tallies.Plan]) -> dict[str, int]:

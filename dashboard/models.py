@@ -2,11 +2,11 @@
 from a few thousand rows instead of hundreds of thousands: per month (GridMonth, SectorMonth) and,
 for premises visited, per premises and year (PremisesYear).
 
-On PostgreSQL, triggers (migrations 0002 and 0004) keep them exact in the same transaction as
-every insert, update and delete of an inspection or a hazard and every move of a premises to
-another grid or business type — whatever makes the change: a page, the admin, a queryset
-update, a script. `dashboard.tallies.drift()` compares them with the rows (the suite checks it
-after every PostgreSQL test). On SQLite they stay empty and the dashboard counts rows.
+Triggers (migrations 0002, 0004 and 0007 on PostgreSQL, 0010 on SQLite) keep them exact in the
+same transaction as every insert, update and delete of an inspection or a hazard and every move
+of a premises to another grid or business type, or of a place to another town — whatever makes
+the change: a page, the admin, a queryset update, a script. `dashboard.tallies.drift()` compares
+them with the rows (the suite checks it after every test that writes).
 
 Months and days are local (settings.TIME_ZONE) calendar months and days of the timestamp counted.
 """
@@ -65,7 +65,8 @@ DAYS_IN_A_YEAR = 366  # bit n−1 stands for day n of the year (1 January = 1)
 
 
 class DayBits(models.Field):
-    """A year's days as a string of 366 bits (PostgreSQL `bit(366)`; text elsewhere, unused)."""
+    """A year's days as a string of 366 bits, "1" for a day that counts: PostgreSQL `bit(366)`,
+    text elsewhere; either way read as text (dashboard.kpis.premises_visited)."""
 
     def db_type(self, connection) -> str:
         return f"bit({DAYS_IN_A_YEAR})" if connection.vendor == "postgresql" else "text"
@@ -74,7 +75,7 @@ class DayBits(models.Field):
 class PremisesYear(models.Model):
     """The local calendar days of one year on which a premises was visited: "premises
     inspected" in a past period is then a count of rows with a day of the period set, instead
-    of a DISTINCT over a year of visits. Kept by PostgreSQL triggers (migration 0004)."""
+    of a DISTINCT over a year of visits."""
 
     # The key (premises, year) serves the lookups by premises: no index of its own.
     premises = models.ForeignKey(

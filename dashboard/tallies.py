@@ -1,14 +1,14 @@
 """Reading the monthly tallies of dashboard/models.py, and checking them against the rows.
 
 A period is read as calendar months from the tallies, corrected by the rows of the days of its
-partial months (at most one at each end: "year to date" ends today) — see `split`. Only
-PostgreSQL keeps tallies, and they count every premises, so they serve users who see the whole
-town; everyone else's figures (a village leader's villages, a department's sector) are counted
-from the rows, which are few for them.
+partial months (at most one at each end: "year to date" ends today) — see `split`. The
+tallies count every premises, so they serve users who see the whole town; everyone else's
+figures (a village leader's villages, a department's sector) are counted from the rows, which
+are few for them.
 
 Premises inspected in a past period are not a sum of months (a premises visited in two months
 counts once): they are read from the days of each year each premises was visited
-(PremisesYear), a row per premises and year with the period's days as a bit mask.
+(PremisesYear), a row per premises and year with the days as a string of bits.
 """
 
 from collections import defaultdict
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
@@ -25,18 +25,15 @@ from django.utils import timezone
 from dashboard.models import DAYS_IN_A_YEAR, GridMonth, PremisesYear, SectorMonth
 from dashboard.periods import Period, month_end
 from hazards.models import Hazard, Inspection
+from premises.models import Premises
 
 ONE_DAY = timedelta(days=1)
 MICROSECOND = timedelta(microseconds=1)
 
 
-def kept() -> bool:
-    """Whether this database keeps tallies (the triggers are PostgreSQL's)."""
-    return connection.vendor == "postgresql"
-
-
 def usable(user) -> bool:
-    return kept() and user.is_authenticated and user.is_active and user.sees_whole_town
+    """Whether the tallies count what the user sees: everything."""
+    return user.is_authenticated and user.is_active and user.sees_whole_town
 
 
 @dataclass(frozen=True)
@@ -205,15 +202,6 @@ def days_of_year(days: list[date]) -> str:
     return "".join(bits)
 
 
-def day_masks(period: Period) -> dict[int, str]:
-    """The period's days as PremisesYear.days bits, per year."""
-    days: dict[int, list[date]] = defaultdict(list)
-    for offset in range(period.days):
-        day = period.start + timedelta(days=offset)
-        days[day.year].append(day)
-    return {year: days_of_year(year_days) for year, year_days in days.items()}
-
-
 def _premises_years() -> dict[tuple[int, int], dict[str, str]]:
     """{(premises, year): {"days": bits}} from the visits."""
     visited: dict[tuple[int, int], list[date]] = defaultdict(list)
@@ -266,8 +254,6 @@ def drift() -> list[str]:
         f"hazard {pk}: grid {grid}, business type {kind}, its premises' {p_grid}, {p_kind}"
         for pk, grid, kind, p_grid, p_kind in _misplaced_hazards()
     ]
-    if not kept():
-        return differences
     for name, expected, actual in zip(
         ("grid month", "sector month", "premises year"),
         counted_from_rows(),
@@ -280,6 +266,12 @@ def drift() -> list[str]:
                     f"{name} {key}: rows {expected.get(key)}, tally {actual.get(key)}"
                 )
     return differences
+
+
+def _misplaced_premises() -> QuerySet:
+    same = Q(grid_id=F("premises__grid_id"), business_type_id=F("premises__business_type_id"))
+    wrong = Hazard.objects.filter(~same | Q(grid__isnull=True) | Q(business_type__isnull=True))
+    return wrong.values("premises_id")
 
 
 def _misplaced_hazards() -> list[tuple]:
@@ -297,8 +289,9 @@ def _misplaced_hazards() -> list[tuple]:
 def paused():
     """The tally triggers idle for a bulk load in the current transaction (one aggregate
     afterwards instead of a trigger's upserts per row of a COPY of millions), then every tally
-    recounted. Nothing else sees the tables in between."""
-    if not kept():
+    recounted. Nothing else sees the tables in between. PostgreSQL's: the county generator
+    loads no other database."""
+    if connection.vendor != "postgresql":
         yield
         return
     with connection.cursor() as cursor:
@@ -312,13 +305,36 @@ def paused():
 def rebuild() -> None:
     """Recount every tally from the rows (after a bulk load with the triggers off; a repair),
     and copy each premises' grid and business type to its hazards again where they differ."""
-    if kept():
+    for premises in Premises.objects.filter(pk__in=_misplaced_premises()).iterator():
+        Hazard.objects.filter(premises=premises).update(
+            grid_id=premises.grid_id, business_type_id=premises.business_type_id
+        )
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE hazards_hazard h SET grid_id = p.grid_id, "
-                "business_type_id = p.business_type_id FROM premises_premises p "
-                "WHERE p.id = h.premises_id AND (h.grid_id IS DISTINCT FROM p.grid_id "
-                "OR h.business_type_id IS DISTINCT FROM p.business_type_id)"
-            )
             cursor.execute("SELECT gw_tally_rebuild()")
             cursor.execute("SELECT gw_premises_year_rebuild()")
+        return
+    grids, sectors, years = counted_from_rows()
+    with transaction.atomic():
+        GridMonth.objects.all().delete()
+        SectorMonth.objects.all().delete()
+        PremisesYear.objects.all().delete()
+        GridMonth.objects.bulk_create(
+            GridMonth(grid_id=grid, month=month, **figures)
+            for (grid, month), figures in grids.items()
+        )
+        SectorMonth.objects.bulk_create(
+            SectorMonth(
+                town_id=town,
+                month=month,
+                category=category,
+                department_key=department,
+                business_type_key=business_type,
+                **figures,
+            )
+            for (town, month, category, department, business_type), figures in sectors.items()
+        )
+        PremisesYear.objects.bulk_create(
+            PremisesYear(premises_id=premises, year=year, days=row["days"])
+            for (premises, year), row in years.items()
+        )

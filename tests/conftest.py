@@ -12,8 +12,8 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def tallies_agree_with_rows(request):
-    """On PostgreSQL, after every test that wrote to the database, the dashboard's monthly
-    tallies (kept by triggers) equal the rows they summarise — whatever the test wrote and how."""
+    """After every test that wrote to the database, the dashboard's monthly tallies (kept by
+    triggers) equal the rows they summarise — whatever the test wrote and how."""
     yield
     marker = request.node.get_closest_marker("django_db")
     if marker is None or marker.kwargs.get("transaction") or "live_server" in request.fixturenames:
