@@ -103,7 +103,7 @@ def test_an_export_imports_again_as_unchanged(admin_client, registry):
         )
         preview = admin_client.get(upload["Location"])
 
-        assert preview.context["plan"].counts == {"unchanged": 3}, fmt
+        assert preview.context["report"].counts == {"unchanged": 3}, fmt
 
 
 def test_export_queries_do_not_grow_with_the_rows(admin_client, registry):

@@ -1,4 +1,5 @@
-"""Registry import: the dry run says row by row what would happen; applying is all or nothing."""
+"""Registry import (PremisesResource, django-import-export): the dry run says row by row what
+would happen; applying is all or nothing."""
 
 import csv
 import io
@@ -13,8 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
-from premises.importer import plan_import, read_table
+from premises.import_sheet import read_sheet
 from premises.models import Premises
+from premises.resources import PremisesResource
 from premises.validators import credit_code_check_char
 from tests.factories import (
     BusinessTypeFactory,
@@ -151,8 +153,8 @@ def apply(client, preview):
 def errors_of(preview) -> list[tuple[int, str, str]]:
     return [
         (row.number, column, message)
-        for row in preview.context["plan"].refused
-        for column, message in row.errors
+        for row in preview.context["report"].refused
+        for column, message in row.problems
     ]
 
 
@@ -164,8 +166,8 @@ def test_gbk_csv_is_detected_and_imported_with_history(admin_client, town):
     preview = dry_run(admin_client, data)
 
     assert preview.status_code == 200
-    assert preview.context["plan"].table.encoding == "gb18030"
-    assert preview.context["plan"].counts["create"] == 2
+    assert preview.context["report"].sheet.encoding == "gb18030"
+    assert preview.context["report"].counts["create"] == 2
     assert "GBK" in preview.content.decode()
     assert Premises.objects.count() == 0  # a dry run writes nothing
 
@@ -174,6 +176,7 @@ def test_gbk_csv_is_detected_and_imported_with_history(admin_client, town):
     assert response.status_code == 302
     premises = Premises.objects.get(name="李记便利店")
     assert (premises.grid, premises.business_type) == (town.grid, town.shop)
+    assert Premises.history.count() == 2  # one history row per premises created
     assert premises.created_by == admin_client.user
     record = premises.history.get()
     assert record.history_user == admin_client.user
@@ -185,8 +188,8 @@ def test_utf8_csv_with_english_headers_is_accepted(admin_client, town):
 
     preview = dry_run(admin_client, data)
 
-    assert preview.context["plan"].table.encoding == "utf-8"
-    assert preview.context["plan"].counts["create"] == 1
+    assert preview.context["report"].sheet.encoding == "utf-8"
+    assert preview.context["report"].counts["create"] == 1
 
 
 def test_xlsx_with_dates_and_numeric_phone_is_imported(admin_client, town):
@@ -220,6 +223,34 @@ def test_a_file_that_is_neither_csv_nor_xlsx_is_refused(
     assert response.status_code == 400
     assert response.context["error"]
     assert not private_folder.exists() or not any(private_folder.iterdir())
+
+
+def test_a_csv_in_neither_utf8_nor_gbk_is_refused_with_a_message(admin_client, private_folder):
+    data = "名称,地址,村(社区),网格,业态\n".encode() + b"\xff\xfe\xff\x80,\xff\n"
+
+    response = dry_run(admin_client, data)
+
+    assert response.status_code == 400
+    assert "neither a CSV nor an XLSX file" in response.context["error"]
+    assert not private_folder.exists() or not any(private_folder.iterdir())
+
+
+def test_row_errors_are_shown_in_chinese(admin_client, town):
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+
+    preview = dry_run(admin_client, csv_bytes([row(operator_phone="12345", grid="第九网格")]))
+
+    assert errors_of(preview) == [
+        (2, "网格", "村(社区)“东岭村”下没有网格“第九网格”。"),
+        (2, "联系电话", "请输入 11 位手机号(如 13812345678)或固定电话(如 0571-12345678)。"),
+    ]
+    assert "1 行需要修改" in preview.content.decode()
+
+
+def test_the_apostrophe_the_export_puts_before_a_formula_is_dropped(admin_client, town):
+    apply(admin_client, dry_run(admin_client, csv_bytes([row(name="'=1+2", insurer="'@保险")])))
+
+    assert Premises.objects.values_list("name", "insurer").get() == ("=1+2", "@保险")
 
 
 def test_xlsx_with_wrong_headers_is_refused_naming_the_missing_columns(admin_client, town):
@@ -262,9 +293,9 @@ def test_blank_rows_are_skipped_and_rows_keep_their_excel_numbers(admin_client, 
 
     preview = dry_run(admin_client, data)
 
-    plan = preview.context["plan"]
-    assert plan.table.blank_rows == 2
-    assert plan.counts["create"] == 1
+    report = preview.context["report"]
+    assert report.sheet.blank_rows == 2
+    assert report.counts["create"] == 1
     assert [(number, column) for number, column, _m in errors_of(preview)] == [(5, "联系电话")]
     assert "2 blank rows skipped" in preview.content.decode()
 
@@ -275,7 +306,7 @@ def test_a_file_over_50_mb_is_refused_before_parsing(
     def must_not_parse(data):
         raise AssertionError("a file over the cap was parsed")
 
-    monkeypatch.setattr("premises.views.transfer.read_table", must_not_parse)
+    monkeypatch.setattr("premises.views.transfer.read_sheet", must_not_parse)
     big = SimpleUploadedFile("big.csv", b"a" * (50 * 1024 * 1024 + 1), content_type="text/csv")
 
     response = admin_client.post(reverse("premises:import"), {"file": big})
@@ -304,7 +335,7 @@ def test_bad_credit_code_and_phone_are_reported_with_row_and_column(admin_client
     # The same messages as the web form's.
     assert any("check character" in message for _n, _c, message in errors)
     assert any("11-digit mobile" in message for _n, _c, message in errors)
-    assert not preview.context["plan"].can_apply
+    assert not preview.context["report"].can_apply
     assert b"data-import-apply disabled" in preview.content
 
 
@@ -360,10 +391,13 @@ def test_a_database_error_midway_rolls_the_whole_file_back(admin_client, town, m
     def fail(*args, **kwargs):
         raise IntegrityError("simulated")
 
-    monkeypatch.setattr("premises.importer.planning._update", fail)
+    monkeypatch.setattr("premises.resources.write_columns", fail)  # the update, after the create
     response = apply(admin_client, preview)
 
     assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "premises:import_preview", args=[preview.context["token"]]
+    )
     assert not Premises.objects.filter(name="新店").exists()
     registered.refresh_from_db()
     assert registered.operator_name == "甲"
@@ -387,9 +421,10 @@ def test_a_registered_credit_code_updates_that_premises_and_blank_cells_keep_val
     )
 
     preview = dry_run(admin_client, data)
-    plan_row = preview.context["plan"].rows[0]
-    assert (plan_row.action, plan_row.premises_id) == ("update", premises.pk)
-    assert "名称" in plan_row.changed
+    row_result = preview.context["report"].rows[0]
+    assert (row_result.action, row_result.object_id) == ("update", premises.pk)
+    assert "名称" in row_result.changed
+    assert premises.history.count() == 1  # the dry run wrote nothing
     apply(admin_client, preview)
 
     premises.refresh_from_db()
@@ -411,8 +446,8 @@ def test_a_row_without_credit_code_matches_name_and_address_in_the_same_village(
 
     preview = dry_run(admin_client, csv_bytes([row(operator_name="王六")]))
 
-    plan_row = preview.context["plan"].rows[0]
-    assert (plan_row.action, plan_row.premises_id) == ("update", same_village.pk)
+    row_result = preview.context["report"].rows[0]
+    assert (row_result.action, row_result.object_id) == ("update", same_village.pk)
     apply(admin_client, preview)
     same_village.refresh_from_db()
     assert (same_village.grid, same_village.operator_name) == (town.grid, "王六")  # moved
@@ -430,8 +465,8 @@ def test_unchanged_rows_are_counted_and_not_saved(admin_client, town):
 
     preview = dry_run(admin_client, csv_bytes([row()]))
 
-    assert preview.context["plan"].counts == {"unchanged": 1}
-    assert not preview.context["plan"].can_apply
+    assert preview.context["report"].counts == {"unchanged": 1}
+    assert not preview.context["report"].can_apply
     assert premises.history.count() == before
 
 
@@ -504,13 +539,18 @@ def test_only_registry_admins_import(client, town):
     assert response.status_code == 403
 
 
-def test_planning_costs_the_same_number_of_queries_for_many_rows(town):
-    small = read_table(csv_bytes([row(name=f"店{i}", address=f"{i}号") for i in range(5)]))
-    large = read_table(csv_bytes([row(name=f"店{i}", address=f"{i}号") for i in range(300)]))
+def test_a_dry_run_costs_the_same_number_of_queries_for_many_rows(town):
+    def dry_run_of(rows: int) -> CaptureQueriesContext:
+        dataset = read_sheet(
+            csv_bytes([row(name=f"店{i}", address=f"{i}号") for i in range(rows)])
+        ).dataset
+        with CaptureQueriesContext(connection) as queries:
+            result = PremisesResource().import_data(dataset, dry_run=True)
+        assert result.totals["new"] == rows
+        return queries
 
-    with CaptureQueriesContext(connection) as few:
-        plan_import(small)
-    with CaptureQueriesContext(connection) as many:
-        plan_import(large)
+    few, many = dry_run_of(5), dry_run_of(300)
 
-    assert len(many.captured_queries) == len(few.captured_queries) <= 8
+    assert len(many.captured_queries) == len(few.captured_queries)
+    reads = [query for query in many.captured_queries if query["sql"].startswith("SELECT")]
+    assert len(reads) <= 8, [query["sql"][:60] for query in many.captured_queries]
