@@ -116,7 +116,8 @@ def town_list(rows: int, phone_offset: int = 0) -> bytes:
                 f"{rng.randint(20, 400)}.5",
                 str(rng.randint(1, 4)),
                 str(rng.randint(1, 30)),
-                f"2026/{rng.randint(1, 12)}/{rng.randint(1, 28)}" if rng.random() < 0.7 else "",
+                # Signed in the past: the form refuses a commitment date after today.
+                f"2025/{rng.randint(1, 12)}/{rng.randint(1, 28)}" if rng.random() < 0.7 else "",
                 rng.choice(["人保财险", "平安产险", ""]),
                 f"PZ{n:08d}",
                 f"2027-{rng.randint(1, 12):02d}-15",
@@ -223,7 +224,9 @@ credit code, tags by code and by name), imported through the registry pages as a
 admin: upload (file checked), dry run (every row validated with the web form's validators and
 matched to the registry), apply (validated again and written in one transaction). Then the same
 list with every phone changed, so every row is an update saved with its own history row.
-Timed from the client on 127.0.0.1.
+The import runs on `PremisesResource` (django-import-export: `docs/decisions.md`, Registry
+import on django-import-export). Commitment dates are in 2025: the form refuses a date
+after today. Timed from the client on 127.0.0.1.
 
 | step | {args.rows:,} new premises | {args.rows:,} updates |
 |---|---|---|

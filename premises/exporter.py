@@ -1,5 +1,5 @@
-"""Export of the registry to CSV and XLSX, and the import template, with the same columns, so an
-export can be edited and imported again."""
+"""Export of the registry to CSV and XLSX, and the import template, with the columns of
+`PremisesResource`, so an export can be edited and imported again."""
 
 import csv
 from collections.abc import Iterator
@@ -8,17 +8,17 @@ from typing import IO
 
 import openpyxl
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from grids.models import Grid
-from premises.importer.columns import COLUMNS, EXPORT_ONLY_HEADERS, REQUIRED, TAG_SEPARATOR
 from premises.models import BusinessType, Tag
+from premises.resources import IMPORT_KEYS, REQUIRED, PremisesResource
 
-HEADERS = [column.header for column in COLUMNS]
-EXPORT_HEADERS = HEADERS + list(EXPORT_ONLY_HEADERS)
+RESOURCE = PremisesResource()  # its export reads nothing but the premises it is given
+EXPORT_HEADERS = RESOURCE.get_export_headers()
+HEADERS = [RESOURCE.fields[key].column_name for key in IMPORT_KEYS]  # the import template's
 SHEET_TITLE = "小场所"
 FORMULA_STARTS = ("=", "+", "-", "@")  # Excel runs a CSV cell that starts so as a formula
 TEXT_COLUMNS = ("credit_code", "operator_phone")  # long digit strings Excel would mangle
@@ -32,28 +32,7 @@ def export_rows(queryset: QuerySet) -> Iterator[list]:
         .order_by("pk")
     )
     for item in premises.iterator(chunk_size=2000):
-        visited = item.last_inspected_at
-        yield [
-            item.name,
-            item.address,
-            item.grid.village.name,
-            item.grid.name,
-            item.business_type.name_zh,
-            TAG_SEPARATOR.join(tag.name_zh for tag in item.tags.all()),
-            item.credit_code,
-            item.operator_name,
-            item.operator_phone,  # unmasked: only registry admins export
-            item.floor_area,
-            item.floors,
-            item.staff_count,
-            item.commitment_signed_on,
-            item.insurer,
-            item.insurance_policy_no,
-            item.insurance_expires_on,
-            item.get_status_display(),
-            item.get_risk_level_display(),
-            timezone.localdate(visited) if visited else None,
-        ]
+        yield RESOURCE.export_resource(item)
 
 
 class _Echo:
@@ -69,7 +48,8 @@ def _csv_text(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
-    # A leading apostrophe keeps Excel from running the cell; the importer drops it again.
+    # A leading apostrophe keeps Excel from running the cell; the import drops it again
+    # (premises.import_sheet).
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
@@ -115,12 +95,12 @@ def write_template(handle: IO[bytes]) -> None:
     sheet = book.active
     sheet.title = SHEET_TITLE
     sheet.append(HEADERS)
-    for index, column in enumerate(COLUMNS, start=1):
+    for index, key in enumerate(IMPORT_KEYS, start=1):
         cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True, color="C00000" if column.key in REQUIRED else None)
+        cell.font = Font(bold=True, color="C00000" if key in REQUIRED else None)
         letter = cell.column_letter
-        sheet.column_dimensions[letter].width = 22 if column.key in TEXT_COLUMNS else 14
-        if column.key in TEXT_COLUMNS:
+        sheet.column_dimensions[letter].width = 22 if key in TEXT_COLUMNS else 14
+        if key in TEXT_COLUMNS:
             sheet.column_dimensions[letter].number_format = "@"
     sheet.freeze_panes = "A2"
     _notes_sheet(book)
@@ -174,9 +154,9 @@ COLUMN_NOTES = {
 def _notes_sheet(book) -> None:
     sheet = book.create_sheet(_("How to fill in")[:31])
     sheet.append([_("Column"), _("What to write")])
-    for column in COLUMNS:
-        note = COLUMN_NOTES.get(column.key)
-        sheet.append([column.header, note() if note else _("Optional.")])
+    for key, header in zip(IMPORT_KEYS, HEADERS, strict=True):
+        note = COLUMN_NOTES.get(key)
+        sheet.append([header, note() if note else _("Optional.")])
     sheet.append([])
     sheet.append(
         [

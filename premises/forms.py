@@ -82,8 +82,9 @@ class PremisesRowForm(PremisesForm):
     a query per row.
 
     A spreadsheet names grids, business types and tags instead of giving their ids, so the
-    importer resolves those itself from lists it loads once; this form validates the rest. The
-    credit code is checked against `codes_in_use` (code → premises id), loaded once per file.
+    import resolves those itself from lists it loads once (premises.import_lookup); this form
+    validates the rest. The credit code is checked against `codes_in_use` (code → premises id),
+    loaded once per file.
     """
 
     class Meta(PremisesForm.Meta):

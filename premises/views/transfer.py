@@ -1,4 +1,5 @@
-"""Import (upload, dry run, apply) and export of the registry, and the import template.
+"""Import (upload, dry run, apply) and export of the registry, and the import template. The import
+is `PremisesResource`'s (django-import-export); the dry run and the apply run the same rows.
 
 The upload is kept in a private folder (never under MEDIA_ROOT) under a random token that only
 the uploader's session knows; the dry run and the apply both read it from there.
@@ -8,6 +9,8 @@ import re
 import secrets
 import tempfile
 import time
+from collections import Counter
+from functools import cached_property
 from pathlib import Path
 
 from django.conf import settings
@@ -26,15 +29,8 @@ from django.views.decorators.http import require_POST
 from accounts.views_registry import registry_admin_required
 from premises.exporter import csv_lines, template_csv, write_template, write_xlsx
 from premises.forms import ImportUploadForm
-from premises.importer import (
-    MAX_FILE_BYTES,
-    REFUSED,
-    ImportFileError,
-    Plan,
-    apply_import,
-    plan_import,
-    read_table,
-)
+from premises.import_sheet import MAX_FILE_BYTES, ImportFileError, Sheet, read_sheet
+from premises.resources import PremisesResource, PremisesRowResult
 from premises.views.registry import filtered_premises
 
 SESSION_KEY = "registry_imports"  # token → the uploaded file's name
@@ -49,6 +45,43 @@ ENCODINGS = {
     "gb18030": gettext_lazy("CSV, GBK (GB18030)"),
     "utf-16": gettext_lazy("CSV, UTF-16"),
 }
+
+
+class ImportReport:
+    """What the dry run page shows of an import: the counts, the refused rows, the others."""
+
+    def __init__(self, sheet: Sheet, rows: list[PremisesRowResult]) -> None:
+        self.sheet, self.rows = sheet, rows
+
+    @cached_property
+    def counts(self) -> Counter:
+        return Counter(row.action for row in self.rows)
+
+    @property
+    def refused(self) -> list[PremisesRowResult]:
+        return [row for row in self.rows if row.action == "refused"]
+
+    @property
+    def changes(self) -> int:
+        return self.counts["create"] + self.counts["update"]
+
+    @property
+    def can_apply(self) -> bool:
+        return bool(self.rows) and not self.counts["refused"] and self.changes > 0
+
+
+def run_import(sheet: Sheet, *, dry_run: bool, **resource_kwargs) -> ImportReport:
+    """Run the resource over the sheet: a dry run writes nothing; otherwise every row is written
+    in one transaction, or none when a row is refused. A database error (say, a credit code
+    registered meanwhile) has rolled everything back and is raised again."""
+    resource = PremisesResource(headers=sheet.headers, **resource_kwargs)
+    result = resource.import_data(
+        sheet.dataset, dry_run=dry_run, rollback_on_validation_errors=True
+    )
+    errors = [*result.base_errors, *(error for _n, row in result.row_errors() for error in row)]
+    if errors:
+        raise errors[0].error
+    return ImportReport(sheet, result.rows)
 
 
 class CappedUploadHandler(FileUploadHandler):
@@ -93,7 +126,7 @@ def _import_upload(request, cap: CappedUploadHandler | None):
         else:
             data = upload.read()
             try:
-                read_table(data)  # a file that is not a registry list is refused right here
+                read_sheet(data)  # a file that is not a registry list is refused right here
             except ImportFileError as problem:
                 error = str(problem)
             else:
@@ -111,7 +144,7 @@ def _import_upload(request, cap: CappedUploadHandler | None):
 def import_preview(request, token: str):
     """The dry run: what the file would create, update or refuse, row by row."""
     data, name = _load(request, token)
-    return _preview(request, plan_import(_table(data)), token, name)
+    return _preview(request, run_import(_sheet(data), dry_run=True), token, name)
 
 
 @require_POST
@@ -119,49 +152,55 @@ def import_preview(request, token: str):
 def import_apply(request, token: str):
     data, name = _load(request, token)
     try:
-        plan = apply_import(_table(data), by=request.user, today=timezone.localdate(), source=name)
+        report = run_import(
+            _sheet(data),
+            dry_run=False,
+            by=request.user,
+            today=timezone.localdate(),
+            source=name,
+        )
     except IntegrityError:
         messages.error(
             request,
             _("The registry changed during the import, so nothing was imported. Check again."),
         )
         return redirect("premises:import_preview", token=token)
-    if not plan.can_apply:
+    if not report.can_apply:
         messages.error(request, _("Nothing was imported: the file has rows to fix."))
-        return _preview(request, plan, token, name)
+        return _preview(request, report, token, name)
     _discard(request, token)
     messages.success(
         request,
         _("Imported %(file)s: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.")
         % {
             "file": name,
-            "new": plan.counts["create"],
-            "updated": plan.counts["update"],
-            "unchanged": plan.counts["unchanged"],
+            "new": report.counts["create"],
+            "updated": report.counts["update"],
+            "unchanged": report.counts["unchanged"],
         },
     )
     return redirect("premises:list")
 
 
-def _preview(request, plan: Plan, token: str, name: str):
-    ok_rows = [row for row in plan.rows if row.action != REFUSED]
+def _preview(request, report: ImportReport, token: str, name: str):
+    ok_rows = [row for row in report.rows if row.action != "refused"]
     return render(
         request,
         "premises/import_preview.html",
         {
-            "plan": plan,
+            "report": report,
             "token": token,
             "file_name": name,
-            "file_kind": ENCODINGS[plan.table.encoding],
+            "file_kind": ENCODINGS[report.sheet.encoding],
             "shown": ok_rows[:PREVIEW_ROWS],
             "not_shown": max(0, len(ok_rows) - PREVIEW_ROWS),
         },
     )
 
 
-def _table(data: bytes):
+def _sheet(data: bytes) -> Sheet:
     try:
-        return read_table(data)
+        return read_sheet(data)
     except ImportFileError as error:  # it was read at upload: only a changed parser gets here
         raise Http404 from error
 

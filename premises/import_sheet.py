@@ -1,5 +1,9 @@
-"""From uploaded bytes to a `Table`: detect XLSX or CSV and the CSV's encoding, find the header
-row, number the rows as Excel shows them. Parsing is openpyxl's and the csv module's."""
+"""From uploaded bytes to the `tablib.Dataset` that `PremisesResource` imports: detect XLSX or
+CSV and the CSV's encoding, find the header row among the first few, map the file's headers to
+the resource's columns, number the rows as Excel shows them. Parsing is openpyxl's and the csv
+module's: django-import-export's own formats take the first row as the headers and drop blank
+lines, which would lose the row numbers the dry run reports (docs/decisions.md, Registry import
+on django-import-export)."""
 
 import codecs
 import csv
@@ -11,13 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import openpyxl
+import tablib
 from django.utils.translation import gettext as _
 
-from premises.importer.columns import BY_KEY, EXPORT_ONLY_KEYS, REQUIRED, column_of, header_key
+from premises.resources import EXPORT_ONLY, IMPORT_KEYS, REQUIRED, ROW_NUMBER, PremisesResource
 
+MAX_FILE_BYTES = 50 * 1024 * 1024  # refused before parsing (premises.views.transfer)
 MAX_ROWS = 100_000  # a county's whole registry; more is a mistake or a padded sheet
 # A 100,000-row registry unpacks to well under 100 MB and deflates 5-20 times; a zip bomb
-# deflates thousands of times (premises/importer/reading.py _check_expansion).
+# deflates thousands of times (_check_expansion).
 MAX_XLSX_EXPANDED = 400 * 1024 * 1024
 MAX_XLSX_RATIO = 200
 HEADER_SEARCH_ROWS = 10  # exports from other systems often put a title above the headers
@@ -37,35 +43,84 @@ def not_a_table() -> ImportFileError:
     )
 
 
-@dataclass
-class Table:
-    """The data rows of a file, as text, with the Excel row number of each."""
+# What other systems and older templates call the columns, besides the resource's headers.
+ALIASES = {
+    "name": ("name", "场所名称", "单位名称"),
+    "address": ("address", "场所地址", "详细地址"),
+    "village": ("village", "村", "社区", "村社区", "所属村(社区)"),
+    "grid": ("grid", "所属网格", "网格名称"),
+    "business_type": ("business_type", "场所类型", "行业类型"),
+    "tags": ("tags",),
+    "credit_code": ("credit_code", "信用代码"),
+    "operator_name": ("operator_name", "operator", "负责人", "经营者姓名"),
+    "operator_phone": ("operator_phone", "phone", "电话", "手机号码"),
+    "floor_area": ("floor_area", "面积"),
+    "floors": ("floors",),
+    "staff_count": ("staff_count", "staff", "员工人数"),
+    "commitment_signed_on": ("commitment_signed_on",),
+    "insurer": ("insurer", "承保公司"),
+    "insurance_policy_no": ("insurance_policy_no", "policy_no", "保险单号"),
+    "insurance_expires_on": ("insurance_expires_on", "保险有效期至"),
+}
+FULL_WIDTH = str.maketrans("（），；｜：", "(),;|:")
+COLUMN_NAMES = {key: field.column_name for key, field in PremisesResource.fields.items()}
 
-    columns: dict[str, int]  # column key → position in the row
-    headers: dict[str, str]  # column key → the header as the file writes it
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+
+def header_key(text: str) -> str:
+    """ "Credit Code", "credit_code" and "统一社会信用代码 " compare equal to their column."""
+    return re.sub(r"[\s_\-*]+", "", text.translate(FULL_WIDTH).casefold())
+
+
+HEADER_INDEX = {
+    header_key(name): key for key in IMPORT_KEYS for name in (COLUMN_NAMES[key], *ALIASES[key])
+}
+# The export's read-only columns: an edited export imports again without a warning about them.
+EXPORT_ONLY_KEYS = frozenset(header_key(COLUMN_NAMES[key]) for key in EXPORT_ONLY)
+
+
+def column_of(header: str) -> str | None:
+    """The column key a header names, or None."""
+    key = header_key(header)
+    if key in HEADER_INDEX:
+        return HEADER_INDEX[key]
+    # "建筑面积(㎡)", "联系电话(手机)": a unit or a note in brackets after a known header.
+    return HEADER_INDEX.get(re.sub(r"\(.*\)$", "", key))
+
+
+@dataclass
+class Sheet:
+    """The data rows of a file as the resource's dataset: a ROW_NUMBER column with the row's
+    number as Excel shows it, then one column per known column of the file, as text."""
+
+    columns: dict[str, int] = field(default_factory=dict)  # column key → position in the row
+    headers: dict[str, str] = field(default_factory=dict)  # column key → the file's header
+    rows: list[list] = field(default_factory=list)
     encoding: str = ""  # "xlsx", "utf-8", "gb18030" or "utf-16"
     ignored_headers: list[str] = field(default_factory=list)
     blank_rows: int = 0
 
-    def values(self, cells: list[str]) -> dict[str, str]:
-        """Column key → cell text; a column the file lacks is absent, a short row is padded."""
-        return {key: cells[i] if i < len(cells) else "" for key, i in self.columns.items()}
+    @property
+    def dataset(self) -> tablib.Dataset:
+        headers = [ROW_NUMBER, *(COLUMN_NAMES[key] for key in self.columns)]
+        return tablib.Dataset(*self.rows, headers=headers)
 
-    def header(self, key: str) -> str:
-        return self.headers.get(key) or (BY_KEY[key].header if key in BY_KEY else "")
+    def add(self, number: int, cells: list[str]) -> None:
+        """Keep a row: its number, then its cell of each known column (a short row is padded)."""
+        self.rows.append(
+            [number, *(cells[i] if i < len(cells) else "" for i in self.columns.values())]
+        )
 
 
-def read_table(data: bytes) -> Table:
+def read_sheet(data: bytes) -> Sheet:
     """Detect XLSX or CSV (UTF-8 with or without BOM, else GBK/GB18030) and read it."""
     if data.startswith(b"PK\x03\x04"):
-        return _table(_xlsx_rows(data), "xlsx")
+        return _sheet(_xlsx_rows(data), "xlsx")
     if data.startswith(OLE2_MAGIC):
         raise ImportFileError(
             _("This is an old-format Excel file (.xls). Save it in Excel as .xlsx or CSV.")
         )
     text, encoding = _decode(data)
-    return _table(_csv_rows(text), encoding)
+    return _sheet(_csv_rows(text), encoding)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -147,45 +202,45 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _table(rows: Iterable[list[str]], encoding: str) -> Table:
+def _sheet(rows: Iterable[list[str]], encoding: str) -> Sheet:
     numbered = enumerate(rows, start=1)
     header_row, header = _find_header(numbered)
-    table = Table(columns={}, headers={}, encoding=encoding)
+    sheet = Sheet(encoding=encoding)
     for index, text in enumerate(header):
         key = column_of(text) if text else None
         if key is None:
             if text and header_key(text) not in EXPORT_ONLY_KEYS:
-                table.ignored_headers.append(text)
-        elif key in table.columns:
+                sheet.ignored_headers.append(text)
+        elif key in sheet.columns:
             raise ImportFileError(
                 _("Columns “%(first)s” and “%(second)s” both mean %(column)s; keep one.")
-                % {"first": table.headers[key], "second": text, "column": BY_KEY[key].header}
+                % {"first": sheet.headers[key], "second": text, "column": COLUMN_NAMES[key]}
             )
         else:
-            table.columns[key], table.headers[key] = index, text
-    missing = [BY_KEY[key].header for key in REQUIRED if key not in table.columns]
+            sheet.columns[key], sheet.headers[key] = index, text
+    missing = [COLUMN_NAMES[key] for key in REQUIRED if key not in sheet.columns]
     if missing:
         raise _missing_columns(missing, header_row)
-    _read_rows(table, numbered)
-    return table
+    _read_rows(sheet, numbered)
+    return sheet
 
 
-def _read_rows(table: Table, numbered: Iterator[tuple[int, list[str]]]) -> None:
+def _read_rows(sheet: Sheet, numbered: Iterator[tuple[int, list[str]]]) -> None:
     blank_run = 0
     for number, cells in numbered:
         if not any(cells):
-            table.blank_rows, blank_run = table.blank_rows + 1, blank_run + 1
+            sheet.blank_rows, blank_run = sheet.blank_rows + 1, blank_run + 1
             if blank_run >= BLANK_RUN_END:
                 break
             continue
         blank_run = 0
-        if len(table.rows) >= MAX_ROWS:
+        if len(sheet.rows) >= MAX_ROWS:
             raise ImportFileError(
                 _("The file has more than %(max)s rows. Split it into smaller files.")
                 % {"max": f"{MAX_ROWS:,}"}
             )
-        table.rows.append((number, cells))
-    table.blank_rows -= blank_run  # blank rows after the last one end the sheet; not gaps
+        sheet.add(number, cells)
+    sheet.blank_rows -= blank_run  # blank rows after the last one end the sheet; not gaps
 
 
 def _find_header(numbered: Iterator[tuple[int, list[str]]]) -> tuple[int, list[str]]:
@@ -200,7 +255,7 @@ def _find_header(numbered: Iterator[tuple[int, list[str]]]) -> tuple[int, list[s
             break
     if first is None:
         raise ImportFileError(_("The file is empty."))
-    raise _missing_columns([BY_KEY[key].header for key in REQUIRED], first)
+    raise _missing_columns([COLUMN_NAMES[key] for key in REQUIRED], first)
 
 
 def _missing_columns(missing: list[str], row: int) -> ImportFileError:

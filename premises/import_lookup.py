@@ -1,18 +1,22 @@
 """Names in a spreadsheet to records: villages, grids, business types and tags (Reference), and
-the registered premises a file refers to (Registry). Each is loaded once per file."""
+the registered premises a file refers to (RegistryLoader, the resource's instance loader). Each
+is loaded once per file, so checking a file takes the same few queries at 100 or 100,000
+premises."""
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from import_export.instance_loaders import BaseInstanceLoader
 
 from grids.models import Grid, Village
-from premises.importer.columns import FULL_WIDTH, TAG_SEPARATOR
-from premises.importer.reading import Table
 from premises.models import BusinessType, Premises, Tag
 
 CHUNK = 500  # names or ids per IN (…) query
+TAG_SEPARATOR = "、"  # what the export writes; the import also takes "," "|" ";"
 TAG_SEPARATORS = TAG_SEPARATOR + ",|;"
+FULL_WIDTH = str.maketrans("（），；｜：", "(),;|:")
 
 
 def name_key(text: str) -> str:
@@ -64,6 +68,9 @@ class Reference:
         )
         self.tag_keys = sorted(self.tags, key=len, reverse=True)
 
+    def village(self, text: str) -> Village | None:
+        return self.villages.get(name_key(text))
+
     def grid(self, village_text: str, grid_text: str) -> tuple[Grid | None, str, str]:
         """(grid, "", ""), or (None, column key, message) saying why there is none.
         A grid is named within its village, or by its code alone."""
@@ -74,7 +81,7 @@ class Reference:
             return by_code, "", ""
         if not village_text:
             return None, "village", _("Give the village or community of this grid.")
-        village = self.villages.get(name_key(village_text))
+        village = self.village(village_text)
         if village is None:
             message = _("There is no village or community “%(name)s”.")
             return None, "village", message % {"name": village_text}
@@ -104,36 +111,77 @@ class Reference:
         return list(dict.fromkeys(found)), unknown
 
 
-class Registry:
-    """The premises a file may refer to: those with its credit codes, and those with its names.
-    Loaded in a few queries per file, so planning costs the same at 100 or 100,000 premises."""
+@dataclass
+class Match:
+    """The registered premises a row describes (None: a new one), or why it cannot be told."""
 
-    def __init__(self, table: Table) -> None:
-        rows = [table.values(cells) for _number, cells in table.rows]
-        codes = {row.get("credit_code", "").strip().upper() for row in rows} - {""}
-        found = _premises("credit_code__in", codes)
+    premises: Premises | None = None
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column key, message)
+    duplicate: bool = False  # an earlier row of the file describes the same premises
+
+
+class RegistryLoader(BaseInstanceLoader):
+    """The instance loader of `PremisesResource`: like django-import-export's
+    `CachedInstanceLoader`, it loads every premises the file may refer to at once, but by two
+    keys: the unified social credit code, else name and address in the same village.
+
+    The resource asks `match()` rather than `get_instance()`: a row's village comes from its grid
+    cell, which the resource resolves, and a row that cannot be matched says why.
+    """
+
+    def __init__(self, resource, dataset=None) -> None:
+        super().__init__(resource, dataset)
+        names = _column(resource, dataset, "name")
+        codes = [code_of(text) for text in _column(resource, dataset, "credit_code")]
+        codes = codes or [""] * len(names)  # a file without the column
+        found = _premises("credit_code__in", set(codes) - {""})
         # A row whose credit code is registered is that premises: its name need not be looked up.
         known = {premises.credit_code for premises in found.values()}
-        names = {
-            row["name"].strip()
-            for row in rows
-            if row.get("credit_code", "").strip().upper() not in known
+        wanted = {
+            name.strip() for code, name in zip(codes, names, strict=True) if code not in known
         }
-        found.update(_premises("name__in", names - {""}))
+        found.update(_premises("name__in", wanted - {""}))
         self.by_code = {p.credit_code: p for p in found.values() if p.credit_code}
         self.by_place = defaultdict(list)
         for premises in found.values():
             key = place_key(premises.grid.village_id, premises.name, premises.address)
             self.by_place[key].append(premises)
         self.codes_in_use = {code: premises.pk for code, premises in self.by_code.items()}
-        self.tag_ids = defaultdict(set)
-        ids = sorted(found)
-        for start in range(0, len(ids), CHUNK):
-            through = Premises.tags.through.objects.filter(
-                premises_id__in=ids[start : start + CHUNK]
+        self.tag_ids = _tag_ids(sorted(found))
+        self.seen: dict[tuple, int] = {}  # what earlier rows described → their row number
+
+    def match(self, number: int, *, code: str, place: tuple) -> Match:
+        """A row with a credit code is that code's premises; a row without one is the premises
+        of that name and address in that village. Two rows for one premises refuse the later."""
+        key = ("code", code) if code else ("place", place)
+        earlier = self.seen.get(key)
+        self.seen.setdefault(key, number)
+        self.seen.setdefault(("place", place), number)
+        if earlier is not None:
+            why = _("same credit code") if code else _("same name and address in the same village")
+            message = _("Row %(row)s already describes this premises (%(why)s).")
+            column = "credit_code" if code else "name"
+            return Match(errors=[(column, message % {"row": earlier, "why": why})], duplicate=True)
+        if code and code in self.by_code:
+            return Match(self.by_code[code])
+        # A registered premises with another credit code is another business at that address.
+        candidates = [p for p in self.by_place.get(place, []) if not code or not p.credit_code]
+        if len(candidates) > 1:
+            message = _(
+                "%(count)s registered premises in this village have this name and address; "
+                "add the credit code to say which one."
             )
-            for premises_id, tag_id in through.values_list("premises_id", "tag_id"):
-                self.tag_ids[premises_id].add(tag_id)
+            return Match(errors=[("name", message % {"count": len(candidates)})])
+        return Match(candidates[0] if candidates else None)
+
+
+def code_of(text: str) -> str:
+    return text.strip().upper()
+
+
+def _column(resource, dataset, key: str) -> list[str]:
+    header = resource.fields[key].column_name
+    return list(dataset[header]) if dataset is not None and header in dataset.headers else []
 
 
 def _premises(lookup: str, wanted: set[str]) -> dict[int, Premises]:
@@ -143,6 +191,15 @@ def _premises(lookup: str, wanted: set[str]) -> dict[int, Premises]:
         query = Premises.objects.filter(**{lookup: wanted[start : start + CHUNK]})
         found.update({premises.pk: premises for premises in query.select_related("grid")})
     return found
+
+
+def _tag_ids(ids: list[int]) -> dict[int, set[int]]:
+    tag_ids = defaultdict(set)
+    for start in range(0, len(ids), CHUNK):
+        through = Premises.tags.through.objects.filter(premises_id__in=ids[start : start + CHUNK])
+        for premises_id, tag_id in through.values_list("premises_id", "tag_id"):
+            tag_ids[premises_id].add(tag_id)
+    return tag_ids
 
 
 def place_key(village_id, name: str, address: str) -> tuple:
