@@ -28,6 +28,7 @@ from import_export.fields import Field
 from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history
 
+from config import data_cache
 from premises.cells import CellWidget, DateCellWidget, NumberCellWidget, cell
 from premises.forms import PremisesRowForm
 from premises.import_lookup import (
@@ -330,6 +331,7 @@ class PremisesResource(resources.ModelResource):
                 # A savepoint: after a failed statement PostgreSQL accepts no other.
                 with transaction.atomic(using=router.db_for_write(Premises)):
                     write(instances)
+                    data_cache.changed()  # bulk writes send no model signals
         except Exception as error:  # noqa: BLE001 - the library's contract, as its own bulk_*
             self.handle_import_error(result, error, raise_errors)
         finally:
