@@ -7,6 +7,8 @@ the rows the page lists, in the same order.
 
 import re
 from datetime import date
+from functools import reduce
+from operator import or_
 from typing import Any
 
 import django_filters
@@ -22,6 +24,7 @@ from hazards.rights import member_ids, sees_phone
 from premises.models import BusinessType, Premises
 from premises.validators import mask_phone
 
+TRIGRAM = 3  # pg_trgm's unit: a shorter term has none to look up
 LEDGER_NUMBER = re.compile(r"[A-Z]{2}-\d{4}-\d{6}")
 OPEN = "open"
 FOUND = "found"  # the dashboard's "found" (发现隐患): every status but dismissed
@@ -209,12 +212,7 @@ class LedgerFilter(django_filters.FilterSet):
             return queryset
         if LEDGER_NUMBER.fullmatch(value.upper()):
             return queryset.filter(ledger_number=value.upper())
-        return queryset.filter(
-            Q(description__icontains=value)
-            | Q(premises__name__icontains=value)
-            | Q(premises__address__icontains=value)
-            | Q(ledger_number__icontains=value)
-        )
+        return queryset.filter(text_matches(value))
 
     def by_status(self, queryset, name, value):
         if value == OPEN:
@@ -234,6 +232,40 @@ class LedgerFilter(django_filters.FilterSet):
 
     def sort_rows(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS[DEFAULT_SORT])[1])
+
+
+# A search's premises are read first and given to the hazards' query as a list of keys, so
+# PostgreSQL reads the matching hazards in one bitmap scan of their trigram indexes and their
+# premises index; a subquery inside the OR would have it read every hazard. Past this many
+# (a town's name matches thousands of addresses) the list gives way to that subquery.
+PREMISES_MATCHED_MAX = 5000
+
+
+def text_matches(value: str) -> Q:
+    """The hazards whose description, premises' name or address, or ledger number hold
+    `value`, in any case (docs/decisions.md, Ledger text search on a trigram index)."""
+
+    def holding(*fields: str) -> Q:
+        return reduce(or_, (Q(**{f"{field}__{_text_lookup(value)}": value}) for field in fields))
+
+    premises = (
+        Premises.objects.filter(holding("name", "address")).order_by().values_list("pk", flat=True)
+    )
+    keys = list(premises[: PREMISES_MATCHED_MAX + 1])
+    found = holding("description") | Q(
+        premises__in=premises if len(keys) > PREMISES_MATCHED_MAX else keys
+    )
+    if value.isascii():  # ledger numbers are
+        found |= holding("ledger_number")
+    return found
+
+
+def _text_lookup(value: str) -> str:
+    """`icontains`, whose UPPER() the trigram indexes hold. A term too short for a trigram (燃气)
+    is searched by reading the rows; when it has no case either, without UPPER() on each."""
+    if len(value) < TRIGRAM and value.upper() == value.lower():
+        return "contains"
+    return "icontains"
 
 
 # A county has 1,500 grids: listing them all took longer to render than the whole page's
