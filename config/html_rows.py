@@ -1,6 +1,6 @@
-"""HTML built in Python where a template's cost per row shows (the ledger's rows, the
-dashboard's lists, a long select's options): the template engine's variable lookups and escapes
-took most of those pages' rendering. Every value goes through `escaped`."""
+"""Helpers of the dashboard's HTML built in Python (dashboard/templatetags/board_html.py), its
+one user: the rest of the site renders its pages through templates (docs/architecture.md,
+Speed machinery). Every value goes through `escaped`."""
 
 import html
 from collections.abc import Callable
