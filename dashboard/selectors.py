@@ -47,7 +47,7 @@ def officer_grids(user, *, today: date) -> list[Grid]:
     )
 
 
-# What the home's patrol list shows (hazards/templatetags/premises_rows.py, due_premises_rows):
+# What the home's patrol list shows (templates/dashboard/_due_premises_item.html):
 # the premises' other 20 columns and their grid and village doubled its cost (docs/decisions.md).
 DUE_PREMISES_FIELDS = (
     *("name", "address", "risk_level", "last_inspected_at"),

@@ -7,16 +7,16 @@ the rows the page lists, in the same order.
 
 import re
 from datetime import date
+from functools import reduce
+from operator import or_
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
-from accounts.widgets import LongSelect
-from config import kept
 from config.inputs import parse_int
 from grids.models import Department, Grid, Town, Village, grids_of, villages_of
 from hazards.models import OPEN_STATUSES, Category, Hazard, HazardQuerySet, Severity
@@ -24,6 +24,7 @@ from hazards.rights import member_ids, sees_phone
 from premises.models import BusinessType, Premises
 from premises.validators import mask_phone
 
+TRIGRAM = 3  # pg_trgm's unit: a shorter term has none to look up
 LEDGER_NUMBER = re.compile(r"[A-Z]{2}-\d{4}-\d{6}")
 OPEN = "open"
 FOUND = "found"  # the dashboard's "found" (发现隐患): every status but dismissed
@@ -44,8 +45,10 @@ DEFAULT_SORT = "-found"
 # department and people, by the path of each value: the page's rows and the export's read them
 # as dicts (`rows.values()`), not as model objects. A county's page built its 50 hazards with
 # their premises and people, 200 objects, in more time than their values (docs/decisions.md).
-_USER = ("full_name", "first_name", "last_name", "username")  # str(User): person()
-PEOPLE_VALUES = tuple(f"{who}__{name}" for who in ("reported_by", "reviewed_by") for name in _USER)
+PERSON_FIELDS = ("full_name", "first_name", "last_name", "username")  # what str(User) reads
+PEOPLE_VALUES = tuple(
+    f"{who}__{name}" for who in ("reported_by", "reviewed_by") for name in PERSON_FIELDS
+)
 PLACE_VALUES = (
     *("premises__name", "premises__operator_name", "premises__operator_phone"),
     *("premises__grid", "premises__grid__village"),  # whether the phone is shown: phone_of()
@@ -54,15 +57,17 @@ PLACE_VALUES = (
     "department__name",
 )
 _SORT_PATHS = tuple(dict.fromkeys(t.lstrip("-") for _label, order in SORTS.values() for t in order))
-# A ledger row (hazards/templatetags/ledger.py), and its sort values for the pager's cursor.
-# A value left out here is a KeyError, not a query per row.
+# A ledger row (templates/hazards/_hazard_row.html), and its sort values for the pager's
+# cursor. A value left out here is a KeyError, not a query per row. Its people come by key in
+# one more query (hazards.ledger_export.people_on): joined twice to the users, the rows' query
+# took PostgreSQL several times longer to plan than to run (docs/decisions.md).
 ROW_VALUES = tuple(
     dict.fromkeys(
         (
             *("pk", "ledger_number", "status", "severity", "category", "description"),
             *("recurrence_of_id", "reported_at", "rectify_by", "closed_at", "dismissed_at"),
+            *("reported_by_id", "reviewed_by_id"),
             *PLACE_VALUES,
-            *PEOPLE_VALUES,
             *_SORT_PATHS,
         )
     )
@@ -105,7 +110,6 @@ class LedgerFilter(django_filters.FilterSet):
         label=_("Severity"),
         choices=Severity.choices,
         empty_label=_("All severities"),
-        widget=LongSelect,
     )
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"), method="only_overdue", widget=forms.CheckboxInput
@@ -123,14 +127,12 @@ class LedgerFilter(django_filters.FilterSet):
     )
     village = django_filters.ModelChoiceFilter(
         label=_("Village"),
-        widget=LongSelect,
         field_name="grid__village",
         queryset=Village.objects.none(),
         empty_label=_("All villages"),
     )
     grid = django_filters.ModelChoiceFilter(
         label=_("Grid"),
-        widget=LongSelect,
         field_name="grid",
         queryset=Grid.objects.none(),
         empty_label=_("All grids"),
@@ -139,21 +141,18 @@ class LedgerFilter(django_filters.FilterSet):
         label=_("Category"),
         choices=Category.choices,
         empty_label=_("All categories"),
-        widget=LongSelect,
     )
     business_type = django_filters.ModelChoiceFilter(
         label=_("Business type"),
         field_name="business_type",
-        queryset=BusinessType.objects.all(),
+        queryset=BusinessType.objects.only("name_zh", "name_en"),
         empty_label=_("All types"),
-        widget=LongSelect,
     )
     department = django_filters.ModelChoiceFilter(
         label=_("Department"),
-        queryset=Department.objects.all(),
+        queryset=Department.objects.only("name"),
         empty_label=_("All departments"),
         null_label=_("No department"),
-        widget=LongSelect,
     )
     reported = django_filters.DateFromToRangeFilter(
         label=_("Found between"),
@@ -178,7 +177,6 @@ class LedgerFilter(django_filters.FilterSet):
         choices=[(key, label) for key, (label, _order) in SORTS.items()],
         empty_label=None,
         method="sort_rows",
-        widget=LongSelect,
     )
 
     class Meta:
@@ -195,9 +193,10 @@ class LedgerFilter(django_filters.FilterSet):
     @property
     def form(self):
         form = super().form
-        if not getattr(form, "grids_narrowed", False):
+        if not getattr(form, "prepared", False):
             _narrow_grid_choices(form)
-            form.grids_narrowed = True
+            _style_selects(form)
+            form.prepared = True
         return form
 
     @property
@@ -213,12 +212,7 @@ class LedgerFilter(django_filters.FilterSet):
             return queryset
         if LEDGER_NUMBER.fullmatch(value.upper()):
             return queryset.filter(ledger_number=value.upper())
-        return queryset.filter(
-            Q(description__icontains=value)
-            | Q(premises__name__icontains=value)
-            | Q(premises__address__icontains=value)
-            | Q(ledger_number__icontains=value)
-        )
+        return queryset.filter(text_matches(value))
 
     def by_status(self, queryset, name, value):
         if value == OPEN:
@@ -240,15 +234,38 @@ class LedgerFilter(django_filters.FilterSet):
         return queryset.order_by(*SORTS.get(value, SORTS[DEFAULT_SORT])[1])
 
 
-# Counts of rows, kept while the rows stand still (config/kept.py).
-_counts = kept.Kept(size=200)
+# A search's premises are read first and given to the hazards' query as a list of keys, so
+# PostgreSQL reads the matching hazards in one bitmap scan of their trigram indexes and their
+# premises index; a subquery inside the OR would have it read every hazard. Past this many
+# (a town's name matches thousands of addresses) the list gives way to that subquery.
+PREMISES_MATCHED_MAX = 5000
 
 
-def kept_count(rows: QuerySet) -> int:
-    """How many rows there are: the ledger's (counting a county's year of closed hazards reads
-    ~100,000 index entries on every page of it) or the grids in a user's scope."""
-    rows = rows.order_by()
-    return kept.read_kept(_counts, rows, rows.count)
+def text_matches(value: str) -> Q:
+    """The hazards whose description, premises' name or address, or ledger number hold
+    `value`, in any case (docs/decisions.md, Ledger text search on a trigram index)."""
+
+    def holding(*fields: str) -> Q:
+        return reduce(or_, (Q(**{f"{field}__{_text_lookup(value)}": value}) for field in fields))
+
+    premises = (
+        Premises.objects.filter(holding("name", "address")).order_by().values_list("pk", flat=True)
+    )
+    keys = list(premises[: PREMISES_MATCHED_MAX + 1])
+    found = holding("description") | Q(
+        premises__in=premises if len(keys) > PREMISES_MATCHED_MAX else keys
+    )
+    if value.isascii():  # ledger numbers are
+        found |= holding("ledger_number")
+    return found
+
+
+def _text_lookup(value: str) -> str:
+    """`icontains`, whose UPPER() the trigram indexes hold. A term too short for a trigram (燃气)
+    is searched by reading the rows; when it has no case either, without UPPER() on each."""
+    if len(value) < TRIGRAM and value.upper() == value.lower():
+        return "contains"
+    return "icontains"
 
 
 # A county has 1,500 grids: listing them all took longer to render than the whole page's
@@ -259,7 +276,7 @@ GRID_CHOICES_MAX = 200
 def _narrow_grid_choices(form) -> None:
     """Show at most GRID_CHOICES_MAX grids; validation still accepts any grid in scope."""
     field = form.fields["grid"]
-    if kept_count(field.queryset) <= GRID_CHOICES_MAX:
+    if field.queryset.count() <= GRID_CHOICES_MAX:
         return
     village, grid = parse_int(form["village"].value()), parse_int(form["grid"].value())
     if village is None and grid is None:
@@ -267,6 +284,14 @@ def _narrow_grid_choices(form) -> None:
         return
     shown = field.queryset.filter(Q(village_id=village) | Q(pk=grid))
     field.widget.choices = [("", field.empty_label), *((g.pk, str(g)) for g in shown)]
+
+
+def _style_selects(form) -> None:
+    """Bootstrap's classes on the selects, for templates/_select_field.html."""
+    for name, field in form.fields.items():
+        if isinstance(field.widget, forms.Select):
+            invalid = " is-invalid" if name in form.errors else ""
+            field.widget.attrs["class"] = f"form-select{invalid}"
 
 
 def ledger_rows(user, data, *, today: date) -> LedgerFilter:

@@ -4,6 +4,7 @@ and the workbook itself, written from the same queryset the page lists."""
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import IO, Any
 
 import xlsxwriter
@@ -11,8 +12,9 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from accounts.base import choice_labels, english_active, in_language
-from hazards.ledger import PEOPLE_VALUES, PLACE_VALUES, shown_phone
-from hazards.models import Hazard, HazardQuerySet
+from accounts.models import User
+from hazards.ledger import PEOPLE_VALUES, PERSON_FIELDS, PLACE_VALUES, shown_phone
+from hazards.models import Hazard, HazardQuerySet, is_overdue
 from hazards.rights import phone_visibility
 
 
@@ -53,6 +55,36 @@ def phone_of(row: dict, reader: Reader) -> str:
     """The operator's phone of a row's premises, as the reader may see it."""
     visible = reader.shows_phone(row["premises__grid"], row["premises__grid__village"])
     return shown_phone(row["premises__operator_phone"], visible=visible)
+
+
+def people_on(rows: list[dict]) -> dict[int, str]:
+    """The names (str(User)) of the people who found and reviewed the page's hazards, by key."""
+    keys = {row[who] for row in rows for who in ("reported_by_id", "reviewed_by_id")} - {None}
+    if not keys:
+        return {}
+    people = User.objects.filter(pk__in=keys).only(*PERSON_FIELDS)
+    return {user.pk: str(user) for user in people}
+
+
+def shown_row(row: dict, reader: Reader, today: date, people: dict[int, str]) -> dict:
+    """A ledger page's row (ROW_VALUES) with what templates/hazards/_hazard_row.html shows of
+    it: choice labels, names in the active language, its people (people_on), the phone as the
+    reader may see it, and whether it is overdue."""
+    labels = reader.labels
+    return row | {
+        "status_label": labels["status"].get(row["status"], row["status"]),
+        "severity_label": labels["severity"].get(row["severity"], row["severity"]),
+        "category_label": labels["category"].get(row["category"], row["category"]),
+        "business_type": in_language(
+            row["premises__business_type__name_zh"],
+            row["premises__business_type__name_en"],
+            reader.english,
+        ),
+        "reported_by": people.get(row["reported_by_id"], ""),
+        "reviewed_by": people.get(row["reviewed_by_id"], ""),
+        "phone": phone_of(row, reader),
+        "overdue": is_overdue(row["status"], row["rectify_by"], today),
+    }
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,10 +74,9 @@ def test_my_premises(client, place, django_assert_num_queries, rows):
 
 
 # + memberships, departments and led villages (scope of the choices, masked phones), the grids'
-# count (a county's are narrowed), COUNT, the page, the choice lists (villages, grids, business
-# types, departments); on PostgreSQL the planner setting for the rows (hazards/planner.py: SET
-# LOCAL in a test's transaction, so no RESET).
-LEDGER = {"sqlite": 14, "postgresql": 15}
+# count (a county's are narrowed), COUNT, the page, the people who found and reviewed its rows
+# (by key: docs/decisions.md), the choice lists (villages, grids, business types, departments).
+LEDGER = 15
 
 
 @pytest.mark.parametrize("rows", [FEW, MANY])
@@ -94,7 +92,7 @@ def test_ledger(client, place, django_assert_num_queries, rows):
         )
     response = count_queries(
         client, reverse("hazards:hazard_list"), place["leader"], django_assert_num_queries,
-        LEDGER[connection.vendor],
+        LEDGER,
     )  # fmt: skip
     assert len(response.context["page"].object_list) == min(rows + 1, 50)
 
@@ -110,7 +108,7 @@ def test_ledger_deep_page_by_cursor(client, place, django_assert_num_queries, ro
     assert cursor
     count_queries(
         client, reverse("hazards:hazard_list"), place["leader"], django_assert_num_queries,
-        LEDGER[connection.vendor], params={"page": 2, "after": cursor},
+        LEDGER, params={"page": 2, "after": cursor},
     )  # fmt: skip
 
 
@@ -179,7 +177,7 @@ def test_officer_home(client, place, django_assert_num_queries, rows):
 # first ten).
 # Each list shows its ten rows with what they need selected: a deferred field would add a query
 # per row here.
-DASHBOARD = {"sqlite": 25, "postgresql": 27}
+DASHBOARD = 27  # the same on both databases: one counting path
 # The default period's months and days, and so which of them come from the tallies, follow the
 # date: the count is pinned on a day in the middle of a month (on a month's last day, the month
 # is tallied whole and its days are not read).
@@ -195,8 +193,7 @@ def test_dashboard(client, place, django_assert_num_queries, rows):
         HazardFactory(premises=premises, major_rectifying=True, rectify_by=today)
         HazardFactory(premises=premises, rectifying=True, rectify_by=today - timedelta(days=40))
     response = count_queries(
-        client, reverse("dashboard:index"), office, django_assert_num_queries,
-        DASHBOARD[connection.vendor],
+        client, reverse("dashboard:index"), office, django_assert_num_queries, DASHBOARD
     )  # fmt: skip
     lists = response.context["board"].lists
     if rows == MANY:  # every list full

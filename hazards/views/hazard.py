@@ -18,7 +18,6 @@ from hazards.enforcement import STOPPING, can_enforce
 from hazards.ledger import operator_phone
 from hazards.loop_forms import LOOP_FORMS, LiftForm, LoopForm, PhotoLoopForm
 from hazards.models import Hazard, HazardPhoto
-from hazards.planner import joins_as_written
 
 PAGE_RELATIONS = (
     "premises__grid__village",
@@ -63,9 +62,8 @@ SUCCESS = {
 
 
 def _page_hazard(user, pk: int) -> Hazard:
-    with joins_as_written():  # eleven tables joined to one hazard by primary key
-        rows = Hazard.objects.select_related(*PAGE_RELATIONS).defer(*PAGE_DEFERRED)
-        return get_hazard_for(user, pk, queryset=rows)
+    rows = Hazard.objects.select_related(*PAGE_RELATIONS).defer(*PAGE_DEFERRED)
+    return get_hazard_for(user, pk, queryset=rows)
 
 
 def _loop_forms(user, hazard: Hazard, today, bound: LoopForm | None = None) -> list[LoopForm]:

@@ -5,11 +5,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config import kept
 from hazards.keyset import keyset_page
-from hazards.ledger import ROW_VALUES, kept_count, ledger_rows
-from hazards.ledger_export import Reader, phone_of, write_workbook
-from hazards.planner import joins_as_written
+from hazards.ledger import ROW_VALUES, ledger_rows
+from hazards.ledger_export import Reader, people_on, shown_row, write_workbook
 
 PAGE_SIZE = 50
 
@@ -21,28 +19,24 @@ def _query_without(request, *names: str) -> str:
     return query.urlencode()
 
 
-@kept.one_change_count()
 def hazard_list(request):
     today = timezone.localdate()
     filters = ledger_rows(request.user, request.GET, today=today)
-    # The count runs on the filtered rows without the joins for display (one narrow COUNT,
-    # kept while the rows stand still); the page's rows are the values the template shows.
-    # Pages after the first are read from the cursor the pager carries (hazards/keyset.py).
-    count = kept_count(filters.qs)
-    with joins_as_written():
-        page = keyset_page(
-            filters.qs.values(*ROW_VALUES), per_page=PAGE_SIZE, params=request.GET, count=count
-        )
-    reader = Reader(request.user)
-    for row in page.object_list:
-        row["phone"] = phone_of(row, reader)
+    # The count runs on the filtered rows without the joins for display (one narrow COUNT);
+    # the page's rows are the values the template shows. Pages after the first are read from
+    # the cursor the pager carries (hazards/keyset.py).
+    count = filters.qs.order_by().count()
+    page = keyset_page(
+        filters.qs.values(*ROW_VALUES), per_page=PAGE_SIZE, params=request.GET, count=count
+    )
+    reader, people = Reader(request.user), people_on(page.object_list)
+    page.object_list = [shown_row(row, reader, today, people) for row in page.object_list]
     return render(
         request,
         "hazards/hazard_list.html",
         {
             "filters": filters,
             "page": page,
-            "reader": reader,
             "today": today,
             "query": _query_without(request, "page", "after", "before"),
         },
