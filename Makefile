@@ -27,7 +27,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 help:
 	@echo "make run       web + Celery worker + beat on http://$(WEB_ADDR)/ (demo data on first run)"
-	@echo "make test      ruff check + the whole pytest suite (browser tests where Chromium exists)"
+	@echo "make test      ruff check + the whole pytest suite, on PostgreSQL when one answers"
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make fmt       ruff format and ruff check --fix"
 	@echo "make messages  update locale/zh_Hans/LC_MESSAGES/django.po and compile it"
@@ -82,10 +82,18 @@ run: $(STAMP)
 	exec honcho start -f Procfile -e /dev/null
 
 # Eager Celery comes from the environment at start-up: flipping it at runtime hung (STACK.md).
-# DATABASE_URL and REDIS_URL pass through from the caller's environment.
+# The suite runs on PostgreSQL when one answers on 127.0.0.1:5432 (as CI's does) and
+# DATABASE_URL names no other database; DATABASE_URL=sqlite:// runs it on SQLite.
+# REDIS_URL passes through from the caller's environment.
+TEST_POSTGRES := postgres://postgres@127.0.0.1:5432/test
 test: export CELERY_TASK_ALWAYS_EAGER := true
 test: $(STAMP)
 	ruff check .
+	@if [ -z "$${DATABASE_URL:-}" ] && $(PY) -c \
+		'import socket; socket.create_connection(("127.0.0.1", 5432), timeout=1)' 2>/dev/null; then \
+		export DATABASE_URL=$(TEST_POSTGRES); \
+	fi; \
+	echo "make test: on $${DATABASE_URL:-SQLite (nothing answers on 127.0.0.1:5432)}"; \
 	pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

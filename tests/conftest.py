@@ -1,6 +1,51 @@
+import os
 from unittest import mock
 
 import pytest
+
+# --- one suite, all of it run (docs/architecture.md, Tests) -----------------------------------
+
+DATABASE_MARKERS = {
+    "postgresql": "needs PostgreSQL (row locks, COPY, pg_trgm, another process); not on SQLite",
+    "sqlite": "about SQLite alone; not run on PostgreSQL",
+    "redis": "needs a Redis server (REDIS_URL); not run without one",
+}
+
+
+def pytest_configure(config):
+    for name, meaning in DATABASE_MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
+
+
+def _runs_here(item, vendor: str) -> bool:
+    if item.get_closest_marker("postgresql") and vendor != "postgresql":
+        return False
+    if item.get_closest_marker("sqlite") and vendor != "sqlite":
+        return False
+    return not (item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """The tests of another database (or of Redis, without one) are left out of this run, not
+    skipped: CI's two runs, SQLite and PostgreSQL + Redis, run every test between them."""
+    from django.db import connection
+
+    elsewhere = [item for item in items if not _runs_here(item, connection.vendor)]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if _runs_here(item, connection.vendor)]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test fails the run: what is skipped there is run nowhere. (A browser test
+    without its browser fails in CI on its own: tests/e2e/conftest.py.)"""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and os.environ.get("CI") == "true" and session.exitstatus == 0:
+        session.exitstatus = 1
+        reporter.write_line(f"CI: {len(skipped)} tests skipped, which CI does not allow:", red=True)
+        for report in skipped:
+            reporter.write_line(f"  {report.nodeid}: {report.longrepr[-1]}")
 
 
 @pytest.fixture(autouse=True)

@@ -23,10 +23,7 @@ from premises.models import Premises
 from premises.services import recompute_risk
 
 pytestmark = pytest.mark.django_db
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the county generator loads with PostgreSQL COPY; set DATABASE_URL to run it",
-)
+on_postgresql = pytest.mark.postgresql  # the county generator loads with COPY
 SCALE = 0.003  # 1 town, 1 village, 4 grids, 300 premises, ~3,000 visits, ~900 hazards
 NOW = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
 
@@ -36,7 +33,7 @@ def county():
     return generate_county(scale=SCALE, seed=7, now=NOW, log=lambda message: None)
 
 
-@pytest.mark.skipif(connection.vendor == "postgresql", reason="the refusal is for SQLite")
+@pytest.mark.sqlite  # the refusal is for SQLite
 def test_refuses_sqlite(capsys):
     assert county_command(["--scale", "0.001"]) == 1
 

@@ -12,7 +12,7 @@ import uuid
 import pytest
 from django.apps import apps
 from django.contrib.messages import get_messages
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
@@ -29,10 +29,7 @@ from tests.factories import (
 from tests.hazards.test_workflow import add_photo
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL row locks: run with DATABASE_URL=postgres://…",
-    ),
+    pytest.mark.postgresql,  # its row locks
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -263,7 +263,7 @@ def test_send_reminders_command_dry_run_changes_nothing(town, capsys):
     assert Notification.objects.filter(day=TODAY).exists()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two PostgreSQL connections")
+@pytest.mark.postgresql  # two connections at once
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_send_each_message_once(town):
     file_hazard(town, found=TODAY - timedelta(days=20), rectify_by=TODAY - timedelta(days=8))

@@ -26,15 +26,13 @@ from notifications.models import Delivery
 from tests.factories import GridFactory, HazardFactory, PremisesFactory, UserFactory, VillageFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL, shared with another process; runs in the PostgreSQL pass of .ci/run",
-)
-needs_services = pytest.mark.skipif(
-    connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"),
-    reason="needs PostgreSQL (shared with the worker process) and REDIS_URL; "
-    "runs in the PostgreSQL + Redis pass of .ci/run",
-)
+# A database shared with another process: PostgreSQL (the PostgreSQL pass of .ci/run).
+needs_postgres = pytest.mark.postgresql
+
+
+def needs_services(test):
+    """PostgreSQL shared with the worker process, and Redis: the PostgreSQL + Redis pass."""
+    return pytest.mark.redis(pytest.mark.postgresql(test))
 
 
 class Inbox(Message):
