@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import render
@@ -14,8 +17,8 @@ from dashboard.export import write_workbook
 from dashboard.figures import DEFAULT_RANK, RANK_ORDERS
 from dashboard.filters import InspectionFilter, PremisesFilter
 from dashboard.periods import CHOICES as PERIOD_CHOICES
-from dashboard.periods import period_from
-from dashboard.scopes import require_board, scope_from
+from dashboard.periods import Period, period_from
+from dashboard.scopes import Scope, require_board, scope_from
 from dashboard.sources import inspections_visible_to
 from grids.models import Town
 from premises.models import Premises
@@ -79,15 +82,25 @@ def _chart_data(board) -> dict:
     }
 
 
-def _board(request, **options):
+@dataclass(frozen=True)
+class Asked:
+    """What every board page is asked for: whose, when, where, and the period."""
+
+    user: object
+    now: datetime
+    today: date
+    scope: Scope
+    period: Period
+    period_form: object
+
+
+def _asked(request) -> Asked:
     user = request.user
     require_board(user)
     now = timezone.now()
     today = timezone.localdate(now)
-    scope = scope_from(request.GET, user)
     period, period_form = period_from(request.GET, today=today)
-    board = build(user, scope, period, today=today, now=now, **options)
-    return board, period_form
+    return Asked(user, now, today, scope_from(request.GET, user), period, period_form)
 
 
 # What the dashboard's content depends on besides the data, the scope and the period: a period
@@ -98,18 +111,14 @@ CONTENT_VARIANT = ("period", "start", "end")
 def index(request):
     """The dashboard: its content from the cache while nothing it counts changes
     (config/data_cache.py)."""
-    user = request.user
-    require_board(user)
-    now = timezone.now()
-    today = timezone.localdate(now)
-    scope = scope_from(request.GET, user)
-    period, period_form = period_from(request.GET, today=today)
+    asked = _asked(request)
+    user, scope, period = asked.user, asked.scope, asked.period
     rank = request.GET.get("rank", DEFAULT_RANK)
     rank = rank if rank in RANK_ORDERS else DEFAULT_RANK
 
     def render_content() -> str:
-        board = build(user, scope, period, today=today, now=now, rank=rank)
-        context = _content_context(request, board, period_form, rank)
+        board = build(user, scope, period, today=asked.today, now=asked.now, rank=rank)
+        context = _content_context(request, board, asked.period_form, rank)
         return render_to_string("dashboard/_board_content.html", context)
 
     depends_on = (
@@ -118,7 +127,7 @@ def index(request):
         "town" if user.sees_whole_town else user.pk,
         can_open_offenders(user),
         get_language(),
-        today,
+        asked.today,
         scope.kind,
         sorted(scope.params.items()),
         sorted(period.as_query().items()),
@@ -158,7 +167,10 @@ def _content_context(request, board, period_form, rank: str) -> dict:
 
 def export(request):
     """The dashboard as .xlsx: one sheet per table."""
-    board, _form = _board(request, with_lists=False)
+    asked = _asked(request)
+    board = build(
+        asked.user, asked.scope, asked.period, today=asked.today, now=asked.now, with_lists=False
+    )
     handle = write_workbook(board, user=request.user)
     period = board.period
     name = f"{_('Dashboard')}-{board.scope.title}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
@@ -172,14 +184,11 @@ def export(request):
 
 def monthly_report(request):
     """The printable monthly report: the figures from January to the month, as sentences."""
-    user = request.user
-    require_board(user)
-    now = timezone.now()
-    today = timezone.localdate(now)
-    scope = scope_from(request.GET, user)
+    asked = _asked(request)  # its period is the month's, read here
+    user, scope, today = asked.user, asked.scope, asked.today
     month, month_form = report.month_from(request.GET, today=today)
     cumulative = report.cumulative_period(month, today=today)
-    board = build(user, scope, cumulative, today=today, now=now, with_lists=False)
+    board = build(user, scope, cumulative, today=today, now=asked.now, with_lists=False)
     this_month = report.month_figures(user, scope, month, today=today)
     return render(
         request,
