@@ -111,7 +111,7 @@ def write_pages(args, result: dict, quiet: str) -> None:
         [
             f"Re-run: `{command}` (needs PostgreSQL and Redis on 127.0.0.1, and the county "
             f"generated: `{COMMAND} --fresh` drops and generates it first). This run: "
-            f"{result['minutes']:.0f} minutes, generating aside.",
+            f"{result['minutes']:.0f} minutes, generating and waiting for quiet aside.",
             f"Measured {date.today()} on `{result['database']}` with {result['workers']} sync "
             f"workers; machine {quiet} when it started; "
             + _speed_line(result["python_speed"])

@@ -118,12 +118,12 @@ def main() -> None:
         return
     from bench import report
 
-    started = time.monotonic()
     if args.fresh:
         generated = generate(args.database, args.redis_db)
         (OUT / "generate.json").write_text(json.dumps(generated, indent=1))
         report.write_generated(generated)
     quiet = wait_quiet(args.quiet_load) if args.quiet_load else f"load {load_average()}"
+    started = time.monotonic()
     result = measure_in_child(args)
     result["minutes"] = (time.monotonic() - started) / 60
     report.write_pages(args, result, quiet)
