@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 PYTHON = sys.executable
+PASSWORD = "gridwatch-demo"  # noqa: S105 -- the generated county's users, bench databases only
 
 
 def bench_env(database_url: str) -> dict:
@@ -163,6 +164,10 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
+def load_average() -> str:
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def cpu_jiffies() -> tuple[int, int]:
     """(busy, stolen) clock ticks of every core since boot (/proc/stat): busy is user, nice,
     system, irq and softirq; stolen is what the host gave a neighbour while we waited."""
@@ -181,6 +186,33 @@ def cpu_use(before: tuple[int, int], after: tuple[int, int], requests: int) -> d
         "cpu_ms": busy * tick_ms / max(requests, 1),
         "steal_pct": 100 * stolen / max(busy + stolen, 1),
     }
+
+
+def _stat(pid: int) -> list[str] | None:
+    """/proc/PID/stat's fields from the state on (the 3rd), None when the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return None
+
+
+def process_ticks(pids) -> dict[int, int]:
+    """User and system clock ticks of each process that is still there."""
+    ticks = {}
+    for pid in pids:
+        if fields := _stat(pid):
+            ticks[pid] = int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks
+
+
+def parent_pid(pid: int) -> int:
+    return int(_stat(pid)[1])
+
+
+def reaped_ticks(pid: int) -> int:
+    """User and system clock ticks of the process's children that ended (and it waited for)."""
+    fields = _stat(pid)
+    return int(fields[13]) + int(fields[14])  # cutime, cstime
 
 
 @lru_cache(maxsize=1)

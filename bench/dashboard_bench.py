@@ -8,9 +8,9 @@ missing, it is created, migrated and filled by `python -m bench.generate_county 
 (bench/county; at 0.1 and 3 years: 2 towns, 30 villages, 10,000 premises, ~100,000 inspections
 and ~30,000 hazards). The pages — the county, one town, one village, year to date — are requested
 in-process once to capture their SQL, then `--requests` times each through gunicorn (one sync
-worker, DEBUG off) as the safety office; their statements are replayed as often with psycopg
-over one connection. Target (docs/decisions.md, Targets): p95 ≤ 300 ms, and
-within 1.5× the raw SQL. The county-scale figures come from bench/run.py.
+worker, DEBUG off, the dashboard's cache off: each request counts the board) as the safety
+office; their statements are replayed as often with psycopg over one connection: how much of a
+board's time is the database's. The targets are measured at county scale by bench/run.py.
 """
 
 import argparse
@@ -41,7 +41,7 @@ from bench.common import (
 PORT = 8797
 SERVER = "postgres://postgres@127.0.0.1:5432"
 PASSWORD = "gridwatch-demo"  # noqa: S105 -- the generated county's users, bench databases only
-TARGET_MS, TARGET_RATIO = 300, 1.5
+TARGET_MS = 150  # a dashboard with every cache empty (docs/decisions.md, Targets)
 DECLARE = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH(?:OUT)? HOLD FOR ', re.S)
 WRITES = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK", "COMMIT", "BEGIN", "UPDATE", "INSERT")
 
@@ -63,7 +63,8 @@ def ensure_database(name: str, *, fresh: bool, scale: float, years: float) -> st
 
 
 def setup_django(name: str) -> dict:
-    env = bench_env(f"{SERVER}/{name}")
+    # Counted on every request: the board as it is made, not read from the cache.
+    env = bench_env(f"{SERVER}/{name}") | {"DASHBOARD_CACHE_SECONDS": "0"}
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -103,17 +104,14 @@ def capture_sql(username: str, url: str) -> list[str]:
     """The statements the page runs, read by requesting it in-process (after a warm-up)."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username=username))
     client.get(url)
-    # One thread: the capture sees this thread's connection only; served, the page runs the
-    # same statements on DASHBOARD_QUERY_THREADS threads at once (dashboard/concurrent.py).
-    one_thread = override_settings(DASHBOARD_QUERY_THREADS=1)
-    with one_thread, CaptureQueriesContext(connection) as captured:
+    with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, f"{url}: HTTP {response.status_code}"
     statements = [DECLARE.sub("", query["sql"]) for query in captured.captured_queries]
@@ -183,7 +181,7 @@ def main() -> None:
             sql = time_sql(f"{SERVER}/{args.database}", captured[url], args.requests)
             p95, sql_p95 = percentile(page, 0.95), percentile(sql, 0.95)
             ratio = percentile(page, 0.5) / percentile(sql, 0.5)
-            ok = p95 <= TARGET_MS / 1000 and ratio <= TARGET_RATIO
+            ok = p95 <= TARGET_MS / 1000
             met = met and ok
             rows.append(
                 f"| {title} | {ms(percentile(page, 0.5))} | {ms(p95)} | "
@@ -197,22 +195,20 @@ def main() -> None:
     load_after = "/".join(f"{x:.2f}" for x in os.getloadavg())
     body = f"""
 Command: `.venv/bin/python bench/dashboard_bench.py --scale {args.scale} --years {args.years}
---requests {args.requests}` (gunicorn, 1 sync worker, DEBUG off, PostgreSQL database
-`{args.database}`, {made}).
+--requests {args.requests}` (gunicorn, 1 sync worker, DEBUG off, the dashboard's cache off,
+PostgreSQL database `{args.database}`, {made}).
 
 Data: {holds}. Signed in as the safety office (`{username}`), year to date. "Raw SQL" replays the
 page's own SELECT statements (captured in-process, session writes left out) with psycopg over one
 connection, as many times as the page is requested, in the same run, each statement planned
 every time as the page's are (`bench.common.time_sql`). The ratio compares medians.
-Served, the page runs those statements on three threads at once (`dashboard/concurrent.py`,
-`DASHBOARD_QUERY_THREADS`); the raw SQL is their sum, one after another.
 Load average (1/5/15 min) before {load_before}, after {load_after}.
 
 | dashboard | page p50 | page p95 | statements | raw SQL p50 | raw SQL p95 | page ÷ SQL | target |
 |---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-Targets (p95 ≤ {TARGET_MS} ms, ≤ {TARGET_RATIO}× the raw SQL): {"met" if met else "NOT met"}.
+Target (p95 ≤ {TARGET_MS} ms, every cache empty): {"met" if met else "NOT met"}.
 At county scale the pages are measured by `bench/run.py`.
 """
     write_section("Dashboard at a smaller scale", body)

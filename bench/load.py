@@ -3,9 +3,7 @@
 import threading
 import time
 from collections.abc import Callable
-from urllib.parse import parse_qs, urlsplit
 
-import psycopg
 import requests
 
 from bench.common import login
@@ -43,11 +41,9 @@ def run(
     concurrency: int,
     each: int,
     before: Callable[[int], None] | None = None,
-    seconds: float | None = None,
 ) -> list[float]:
-    """`each` requests from each of `concurrency` threads at once (or, given `seconds`, as many
-    as each thread makes in that time); the seconds of every one. `before(slot)`, if given, runs
-    in the thread before each request, off the clock."""
+    """`each` requests from each of `concurrency` threads at once; the seconds of every one.
+    `before(slot)`, if given, runs in the thread before each request, off the clock."""
     times: list[float] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -56,11 +52,8 @@ def run(
     def worker(slot: int) -> None:
         session = sessions.get(username, slot)
         start.wait()
-        deadline = time.monotonic() + seconds if seconds else None
-        made = 0
         try:
-            while (made < each) if deadline is None else (time.monotonic() < deadline):
-                made += 1
+            for _ in range(each):
                 if before:
                     before(slot)
                 elapsed = fetch(session, sessions.base + url)
@@ -79,67 +72,3 @@ def run(
     if errors:
         raise errors[0]
     return times
-
-
-class Changes:
-    """An officer's step on a hazard, made by each client thread before each of its requests
-    (off the clock, `run(before=...)`): a rectification submitted, or sent back to rectifying.
-    Every request finds the count of changes to the hazards moved (config/kept.py) and reads
-    the hazards again, as the first request after an officer's save does; what did not change
-    (the premises, the visits, the monthly tallies) it may keep."""
-
-    STEP = (
-        "UPDATE hazards_hazard SET"
-        " status = CASE status WHEN 'rectifying' THEN 'submitted' ELSE 'rectifying' END,"
-        " submitted_at = coalesce(submitted_at, now())"
-        " WHERE id = %s"
-    )
-
-    # The first hazard being rectified (in a town: the dashboard reads again what a change in
-    # its scope touched, so a change elsewhere would flatter it).
-    FIRST = (
-        "SELECT min(h.id) FROM hazards_hazard h JOIN grids_grid g ON g.id = h.grid_id"
-        " JOIN grids_village v ON v.id = g.village_id"
-        " WHERE h.status = 'rectifying' AND (%(town)s::int IS NULL OR v.town_id = %(town)s)"
-    )
-
-    # A step that moves figures: the deadline passed, or moved on again (the overdue count,
-    # the overdue breakdowns and the overdue list change; the tallies do not).
-    DEADLINE = (
-        "UPDATE hazards_hazard SET rectify_by = CASE WHEN rectify_by < current_date"
-        " THEN current_date + 7 ELSE current_date - 3 END WHERE id = %s"
-    )
-
-    def __init__(
-        self, dsn: str, *, every: float = 0.0, town: int | None = None, step: str = STEP
-    ) -> None:
-        """`every`: at most one change in that many seconds, by whichever thread comes first
-        (0: before every request); `town`: a hazard of that town (None: of any); `step`: the
-        change made (STEP, or DEADLINE)."""
-        self.dsn, self.every, self.step = dsn, every, step
-        self.made = 0
-        self._last = float("-inf")
-        self._lock = threading.Lock()
-        self._connections: dict[int, psycopg.Connection] = {}
-        with psycopg.connect(dsn) as connection:
-            self._hazard = connection.execute(self.FIRST, {"town": town}).fetchone()[0]
-
-    def __call__(self, slot: int) -> None:
-        with self._lock:
-            if time.monotonic() - self._last < self.every:
-                return
-            self._last = time.monotonic()
-            self.made += 1
-        if slot not in self._connections:
-            self._connections[slot] = psycopg.connect(self.dsn, autocommit=True)
-        self._connections[slot].execute(self.step, [self._hazard])
-
-    def close(self) -> None:
-        for connection in self._connections.values():
-            connection.close()
-
-
-def town_of(url: str) -> int | None:
-    """The town a dashboard's URL shows (None: the county)."""
-    towns = parse_qs(urlsplit(url).query).get("town")
-    return int(towns[0]) if towns else None

@@ -7,19 +7,19 @@ it once through Django's test client; `bench.common.time_sql` replays exactly th
 """
 
 import re
-import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import quote
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
-from django.urls import NoReverseMatch, reverse
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
 from grids.models import Grid, Town
 from hazards.keyset import encode
 from hazards.ledger import DEFAULT_SORT, SORTS, ledger_rows
@@ -29,6 +29,17 @@ from premises.models import Premises
 LEDGER_PAGE_SIZE = 50
 DEEP_PAGE = 500
 EXPORT_ROWS = 10_000
+# Words of the generated hazards' descriptions (the checklist's, bench/county): a fire
+# extinguisher, and the shortest a person types, a gas cylinder.
+SEARCH_TERMS = ("灭火器", "钢瓶")
+
+# What a page is, for the benchmark: how the cache stands before each request (bench/measure.py).
+PAGE = "page"
+COLD = "cold"  # a dashboard with every cache empty
+REPEAT = "repeat"  # a dashboard asked again while nothing changed
+AFTER_CHANGE = "after_change"  # a dashboard after a change committed
+EXPORT = "export"
+DASHBOARD_KINDS = (COLD, REPEAT, AFTER_CHANGE)
 
 
 @dataclass
@@ -37,12 +48,10 @@ class Page:
     title: str
     url: str
     user: str
-    target_ms: float | None  # p95 target; None: reported only
-    kind: str = "page"  # page / dashboard / export
-    note: str = ""
-    sql: list[str] = field(default_factory=list)
-    sql_after_change: list[str] = field(default_factory=list)  # a dashboard's, kept in part
+    target_ms: float
+    kind: str = PAGE
     rows: int | None = None
+    sql: list[str] = field(default_factory=list)
 
 
 def _typical_officer() -> tuple[User, Grid]:
@@ -117,18 +126,40 @@ def export_urls(username: str) -> list[tuple[str, int]]:
     return urls
 
 
-def _url(name: str, *args) -> str | None:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
+def office_user() -> User:
+    return User.objects.filter(username__endswith="county-office-1").order_by("pk").first()
 
 
-def choose_pages() -> list[Page]:
-    officer, grid = _typical_officer()
-    office = User.objects.filter(username__endswith="county-office-1").order_by("pk").first()
+def first_town() -> Town:
+    return Town.objects.order_by("code").first()
+
+
+def _officer_pages(officer: User, grid: Grid) -> list[Page]:
     premises = _premises_with_history(grid)
     hazard = _hazard_with_trail(grid)
+    name = officer.username
+    return [
+        Page("home", "Officer home", "/", name, 100),
+        Page("mine", "My premises", reverse("hazards:premises_list"), name, 100),
+        Page(
+            "premises",
+            f"Premises page (#{premises.pk}, {premises.inspections.count()} inspections, "
+            f"{premises.hazards.count()} hazards)",
+            reverse("hazards:premises_detail", args=[premises.pk]),
+            name,
+            100,
+        ),
+        Page(
+            "hazard",
+            f"Hazard page ({hazard.ledger_number}, {hazard.events.count()} events)",
+            reverse("hazards:hazard_detail", args=[hazard.pk]),
+            name,
+            100,
+        ),
+    ]
+
+
+def _ledger_pages(office: User) -> list[Page]:
     year = date.today().year - 1
     ledger = {
         "status": "closed",
@@ -136,79 +167,90 @@ def choose_pages() -> list[Page]:
         "reported_before": f"{year}-12-31",
     }
     query = "&".join(f"{k}={v}" for k, v in ledger.items())
-    since, export_rows = _export_since(office)
     deep, deep_query = _ledger_deep_url(office, ledger)
+    ledger_url = reverse("hazards:hazard_list")
+    name = office.username
     pages = [
-        Page("home", "Officer home", "/", officer.username, 150),
-        Page("mine", "My premises", reverse("hazards:premises_list"), officer.username, 150),
-        Page(
-            "premises",
-            "Premises page",
-            reverse("hazards:premises_detail", args=[premises.pk]),
-            officer.username,
-            150,
-        ),
-        Page(
-            "hazard",
-            "Hazard page",
-            reverse("hazards:hazard_detail", args=[hazard.pk]),
-            officer.username,
-            150,
-        ),
-        Page("ledger1", "Ledger, filtered, page 1", f"/ledger/?{query}", office.username, 150),
+        Page("ledger1", f"Ledger, closed in {year}, page 1", f"{ledger_url}?{query}", name, 100),
         Page(
             "ledger500",
-            f"Ledger, filtered, page {deep}",
-            f"/ledger/?{query}&{deep_query}",
-            office.username,
-            150,
+            f"Ledger, closed in {year}, page {deep}",
+            f"{ledger_url}?{query}&{deep_query}",
+            name,
+            100,
         ),
     ]
-    board = _url("dashboard:index")
-    if board:
-        town = Town.objects.order_by("code").first()
+    for term in SEARCH_TERMS:
+        found = ledger_rows(office, {"q": term}, today=timezone.localdate()).qs.count()
+        pages.append(
+            Page(
+                f"search{len(term)}",
+                f"Ledger text search “{term}” ({len(term)} characters, {found:,} hazards)",
+                f"{ledger_url}?q={quote(term)}",
+                name,
+                150,
+            )
+        )
+    return pages
+
+
+def _dashboard_pages(office: User) -> list[Page]:
+    board = reverse("dashboard:index")
+    town = first_town()
+    pages = []
+    for key, place, url in (
+        ("town", f"a town ({town.name})", f"{board}?town={town.pk}"),
+        ("county", "the county", board),
+    ):
         pages += [
-            Page(
-                "board_town",
-                "Dashboard, a town",
-                f"{board}?town={town.pk}",
-                office.username,
-                300,
-                kind="dashboard",
-            ),
-            Page(
-                "board_county",
-                "Dashboard, the county",
-                board,
-                office.username,
-                300,
-                kind="dashboard",
-            ),
+            Page(f"{key}_cold", f"Dashboard, {place}, every cache empty", url, "", 150, COLD),
+            Page(f"{key}_repeat", f"Dashboard, {place}, read again", url, "", 30, REPEAT),
         ]
+    town_url = pages[0].url
     pages.append(
         Page(
-            "export",
-            f"Excel export, {export_rows:,} ledger rows",
-            f"{reverse('hazards:hazard_export')}?reported_after={since}",
-            office.username,
-            5000,
-            kind="export",
-            rows=export_rows,
+            "town_after_change",
+            f"Dashboard, a town ({town.name}), after a change committed",
+            town_url,
+            "",
+            150,
+            AFTER_CHANGE,
         )
     )
+    for page in pages:
+        page.user = office.username
+    return pages
+
+
+def _export_page(office: User) -> Page:
+    since, rows = _export_since(office)
+    return Page(
+        "export",
+        f"Excel export, {rows:,} ledger rows",
+        f"{reverse('hazards:hazard_export')}?reported_after={since}",
+        office.username,
+        3000,
+        EXPORT,
+        rows=rows,
+    )
+
+
+def choose_pages() -> tuple[list[Page], dict]:
+    """The pages in the order they are measured, and who and what they show."""
+    officer, grid = _typical_officer()
+    office = office_user()
+    pages = [
+        *_officer_pages(officer, grid),
+        *_ledger_pages(office),
+        *_dashboard_pages(office),
+        _export_page(office),
+    ]
     subjects = {
         "officer": f"{officer.username} (grid {grid.code}, "
         f"{grid.premises.filter(status='operating').count()} operating premises)",
-        "premises": f"#{premises.pk}, {premises.inspections.count()} inspections, "
-        f"{premises.hazards.count()} hazards",
-        "hazard": f"{hazard.ledger_number}, {hazard.events.count()} events, {hazard.status}",
         "office": f"{office.username} (safety office: the whole county)",
     }
     return pages, subjects
-
-
-def roles_present() -> dict[str, int]:
-    return {role: User.objects.filter(groups__name=role).count() for role in Role.values}
 
 
 # --- the SQL behind a page -------------------------------------------------------------------
@@ -222,17 +264,13 @@ def capture_sql(page: Page) -> int:
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username=page.user))
     client.get(page.url)  # warm caches (content types, templates) as a running worker has them
-    # One thread: the capture sees this thread's connection only. A dashboard runs the same
-    # statements either way (dashboard/concurrent.py), on more connections at once when served.
-    # Nothing kept: the statements of a dashboard read afresh (dashboard/remembered.py).
-    one_thread = override_settings(DASHBOARD_QUERY_THREADS=1, KEPT_SECONDS=0)
-    with one_thread, CaptureQueriesContext(connection) as captured:
+    if page.kind in (COLD, AFTER_CHANGE):
+        cache.clear()  # the statements of a dashboard counted afresh
+    with CaptureQueriesContext(connection) as captured:
         response = client.get(page.url)
         if response.streaming:
             b"".join(response.streaming_content)
     page.sql = _statements(captured)
-    if page.kind == "dashboard":
-        page.sql_after_change = _sql_after_change(client, page.url)
     return response.status_code
 
 
@@ -243,24 +281,3 @@ def _statements(captured: CaptureQueriesContext) -> list[str]:
         if not sql.startswith(SKIP):
             statements.append(sql)
     return statements
-
-
-def _sql_after_change(client: Client, url: str) -> list[str]:
-    """The statements a dashboard runs after an officer's step on a hazard (bench/load.py,
-    Changes): it reads again what the change touched and keeps the rest (config/kept.py)."""
-    from bench.load import Changes, town_of
-    from dashboard import remembered
-
-    remembered.forget_all()
-    with override_settings(DASHBOARD_QUERY_THREADS=1, KEPT_SECONDS=60):
-        client.get(url)
-        with connection.cursor() as cursor:
-            cursor.execute(Changes.FIRST, {"town": town_of(url)})
-            cursor.execute(Changes.STEP, [cursor.fetchone()[0]])
-        with CaptureQueriesContext(connection) as captured:
-            client.get(url)
-    return _statements(captured)
-
-
-def median_ms(values: list[float]) -> float:
-    return statistics.median(values) * 1000
