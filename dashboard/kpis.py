@@ -323,24 +323,20 @@ def _days_per_year(period: Period) -> dict[int, tuple[int, int]]:
 
 def _visits(src: Sources, plans: dict[str, tallies.Plan]) -> dict[str, int]:
     """Inspections of each plan (by suffix): the months' tallies, plus and less the rows of some
-    days — the rows of every plan in one query."""
-    signed, days = {}, []
-    for suffix, plan in plans.items():
-        for sign, spans in ((PLUS, plan.plus), (LESS, plan.minus)):
-            if spans:
-                signed[f"inspections{suffix}{sign}"] = Count(
-                    "pk", filter=within_any("visited_at", spans)
-                )
-                days += spans
-    figures = dict.fromkeys(signed, 0)
-    if signed:
-        figures.update(src.inspections.filter(within_any("visited_at", days)).aggregate(**signed))
+    days. A count per span: one date range a statement is read from the index of visits by
+    date, where OR-ed ranges made PostgreSQL probe every premises of a town for its visits
+    (docs/decisions.md, Reading less)."""
+    figures = {}
     for suffix, plan in plans.items():
         total = src.months(plan.months).inspections(plan.months) if plan.months else 0
-        total += figures.pop(f"inspections{suffix}{PLUS}", 0)
-        total -= figures.pop(f"inspections{suffix}{LESS}", 0)
+        total += sum(_visits_in(src, span) for span in plan.plus)
+        total -= sum(_visits_in(src, span) for span in plan.minus)
         figures[f"inspections{suffix}"] = total
     return figures
+
+
+def _visits_in(src: Sources, span: Period) -> int:
+    return src.inspections.filter(within("visited_at", span)).order_by().count()
 
 
 def accident_figures(accidents: QuerySet, period: Period) -> dict[str, Any]:

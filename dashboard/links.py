@@ -6,10 +6,11 @@ whose end day is included (see dashboard/periods.py). tests/dashboard/test_drill
 every link of the page and compares the rows behind it with the number shown.
 """
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from dashboard.periods import Period
 
@@ -17,9 +18,16 @@ from dashboard.periods import Period
 FOUND = "found"
 
 
+@lru_cache(maxsize=32)
+def _path(name: str, script_prefix: str) -> str:
+    # A board holds a few hundred links to a handful of pages: each page's path reversed once
+    # (docs/decisions.md, HTML in templates). Keyed by the script prefix the path begins with.
+    return reverse(name)
+
+
 def _url(name: str, params: dict[str, Any]) -> str:
     query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
-    path = reverse(name)
+    path = _path(name, get_script_prefix())
     return f"{path}?{query}" if query else path
 
 

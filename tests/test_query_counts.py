@@ -177,7 +177,7 @@ def test_officer_home(client, place, django_assert_num_queries, rows):
 # first ten).
 # Each list shows its ten rows with what they need selected: a deferred field would add a query
 # per row here.
-DASHBOARD = 27  # the same on both databases: one counting path
+DASHBOARD = 28  # the same on both databases: one counting path
 # The default period's months and days, and so which of them come from the tallies, follow the
 # date: the count is pinned on a day in the middle of a month (on a month's last day, the month
 # is tallied whole and its days are not read).

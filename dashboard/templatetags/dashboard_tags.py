@@ -2,6 +2,8 @@
 
 from django import template
 from django.utils import formats
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from dashboard.figures import COUNT, DAYS, MONEY, RATE, SUM, Figure
@@ -68,3 +70,14 @@ def rate_tone(value: float | None) -> str:
     if value is None:
         return "text-body-secondary"
     return "" if value > 95 else "text-danger-emphasis fw-semibold"
+
+
+@register.simple_tag
+def count_link(figure: Figure, tone: str = "") -> SafeString:
+    """A count linked to the rows behind it; `tone`: "alert" (red when not zero) or a link
+    class. A tag, not an include: a board has a few hundred of them (docs/decisions.md, HTML in
+    templates)."""
+    if tone == "alert":
+        tone = "link-danger fw-semibold" if figure.value else "link-secondary"
+    css = format_html(' class="{}"', tone) if tone else ""
+    return format_html('<a{} href="{}">{}</a>', css, figure.url, figure_value(figure))
