@@ -113,7 +113,7 @@ def export_urls(username: str) -> list[tuple[str, int]]:
     urls = []
     for wanted in (EXPORT_ROWS // 4, EXPORT_ROWS, 3 * EXPORT_ROWS):
         since, rows = _export_since(user, wanted)
-        urls.append((f"{reverse('hazards:hazard_export')}?reported_after={since}", rows))
+        urls.append((f"{reverse('hazards:ledger_export')}?reported_after={since}", rows))
     return urls
 
 
@@ -140,11 +140,11 @@ def choose_pages() -> list[Page]:
     deep, deep_query = _ledger_deep_url(office, ledger)
     pages = [
         Page("home", "Officer home", "/", officer.username, 150),
-        Page("mine", "My premises", reverse("hazards:premises_list"), officer.username, 150),
+        Page("mine", "My premises", reverse("inspections:premises_list"), officer.username, 150),
         Page(
             "premises",
             "Premises page",
-            reverse("hazards:premises_detail", args=[premises.pk]),
+            reverse("inspections:premises_detail", args=[premises.pk]),
             officer.username,
             150,
         ),
@@ -189,7 +189,7 @@ def choose_pages() -> list[Page]:
         Page(
             "export",
             f"Excel export, {export_rows:,} ledger rows",
-            f"{reverse('hazards:hazard_export')}?reported_after={since}",
+            f"{reverse('hazards:ledger_export')}?reported_after={since}",
             office.username,
             5000,
             kind="export",

@@ -37,7 +37,8 @@ from dashboard import tallies
 from dashboard.models import PremisesYear
 from dashboard.periods import Period
 from dashboard.sources import CHILD_KEYS, Sources, days, within, within_any
-from hazards.models import OPEN_STATUSES, Hazard, Inspection, Severity
+from hazards.models import OPEN_STATUSES, Hazard, Severity
+from inspections.models import Inspection
 from premises.models import Premises
 
 NOT_DISMISSED = ~Q(status=Hazard.Status.DISMISSED)

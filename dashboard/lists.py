@@ -9,9 +9,9 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from dashboard.sources import Sources
+from enforcement.offenders import long_overdue, recurred, rejected_twice
 from grids.models import Grid, Village
 from hazards.models import Hazard
-from hazards.offenders import long_overdue, recurred, rejected_twice
 from premises.models import Premises
 
 LIST_SIZE = 10
