@@ -1,5 +1,5 @@
 """事故: the accident register. The safety office records and corrects accidents; everyone with a
-role lists those in their scope (hazards/accidents.py), with totals for the filtered rows."""
+role lists those in their scope (accidents/scope.py), with totals for the filtered rows."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required

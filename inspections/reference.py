@@ -1,4 +1,5 @@
-"""Reference data shipped with the project (hazards/reference/*.csv) and its idempotent loader."""
+"""Reference data shipped with the project (inspections/reference/*.csv) and its idempotent
+loader."""
 
 import csv
 from pathlib import Path

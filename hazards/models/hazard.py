@@ -278,7 +278,7 @@ class Hazard(TimeStamped):
                 name="hazards_hazard_closed",
                 condition=Q(status="closed"),
             ),
-            # The persistent-offender rules (hazards/offenders.py) on the dashboard: a fix
+            # The persistent-offender rules (enforcement/offenders.py) on the dashboard: a fix
             # rejected twice, a recurrence of the last 180 days — a few thousand of a county's
             # 300,000 hazards each, found (with their grid) without reading the table.
             models.Index(

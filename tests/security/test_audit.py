@@ -101,7 +101,8 @@ def test_no_url_outside_the_admin_deletes_anything():
 
 
 @pytest.mark.parametrize(
-    "label", ["hazards.hazard", "hazards.hazardevent", "premises.premises", "inspections.inspection"]
+    "label",
+    ["hazards.hazard", "hazards.hazardevent", "premises.premises", "inspections.inspection"],
 )
 def test_admin_bulk_delete_is_refused_even_to_a_superuser(client, label):
     hazard = HazardFactory()

@@ -1,12 +1,12 @@
 // Gridwatch service worker (docs/workflow.md, Offline). Served at /sw.js by
-// hazards.views.offline.service_worker, which fills in the hashed static URLs below.
+// inspections.views.offline.service_worker, which fills in the hashed static URLs below.
 //
 // - Static files: cache-first when the name carries whitenoise's hash (it never changes under
 //   that name), network-first otherwise (DEBUG serves plain names that do change).
 // - Officer pages (my premises, a premises): network-first, kept for offline use; after 6 s
 //   without an answer the kept copy is shown (a weak signal is worse than none).
 // - Offline, a page that was never kept is drawn by the offline shell from the officer's
-//   bundle (hazards/views/offline.py explains the choice).
+//   bundle (inspections/views/offline.py explains the choice).
 // - Filings are never handled here but by the page (static/js/offline.js); where Background
 //   Sync exists (Chromium), the outbox is also sent from here when the signal returns.
 "use strict";
