@@ -5,10 +5,11 @@ what people do)."""
 from importlib import import_module
 
 import pytest
-from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from accidents.models import Accident
 from accounts.roles import Role
@@ -58,7 +59,9 @@ def test_relabelling_keeps_permissions_held_and_log_entries_on_the_moved_model()
     )
     ContentType.objects.clear_cache()
 
-    migration.relabel(apps, None)
+    # The migrations' picture of the models, as in a migration: relabel() marks each app config
+    # as having models while it makes their permissions, which real app configs must not keep.
+    migration.relabel(MigrationLoader(connection).project_state().apps, None)
 
     old.refresh_from_db()
     assert (old.app_label, old.model) == ("inspections", "inspection")
