@@ -23,28 +23,28 @@ _VIEW_ALL = [
     "premises.view_businesstype",
     "premises.view_tag",
     "premises.view_premises",
-    "hazards.view_checklistitem",
-    "hazards.view_inspection",
+    "inspections.view_checklistitem",
+    "inspections.view_inspection",
     "hazards.view_hazard",
     "hazards.view_hazardphoto",
     "hazards.view_hazardevent",
     "hazards.view_rectificationnotice",
-    "hazards.view_enforcementaction",
-    "hazards.view_accident",
+    "enforcement.view_enforcementaction",
+    "accidents.view_accident",
 ]
 
 # Model permissions per role. Scope (which rows) comes from membership, not from these.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.GRID_OFFICER: _VIEW_ALL
     + [
-        "hazards.add_inspection",
+        "inspections.add_inspection",
         "hazards.add_hazard",
         "hazards.add_hazardphoto",
         "hazards.add_rectificationnotice",
     ],
     Role.VILLAGE_LEADER: _VIEW_ALL
     + [
-        "hazards.add_inspection",
+        "inspections.add_inspection",
         "hazards.add_hazard",
         "hazards.change_hazard",
         "hazards.add_hazardphoto",
@@ -55,21 +55,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + [
         "hazards.change_hazard",
         "hazards.add_hazardphoto",
-        "hazards.add_enforcementaction",
-        "hazards.change_enforcementaction",
+        "enforcement.add_enforcementaction",
+        "enforcement.change_enforcementaction",
     ],
     Role.SAFETY_OFFICE: _VIEW_ALL
     + [
-        "hazards.add_inspection",
+        "inspections.add_inspection",
         "hazards.add_hazard",
         "hazards.change_hazard",
         "hazards.add_hazardphoto",
         "hazards.add_rectificationnotice",
         "hazards.change_rectificationnotice",
-        "hazards.add_enforcementaction",
-        "hazards.change_enforcementaction",
-        "hazards.add_accident",
-        "hazards.change_accident",
+        "enforcement.add_enforcementaction",
+        "enforcement.change_enforcementaction",
+        "accidents.add_accident",
+        "accidents.change_accident",
     ],
     Role.REGISTRY_ADMIN: _VIEW_ALL
     + [
@@ -92,16 +92,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "premises.change_tag",
         "premises.add_premises",
         "premises.change_premises",
-        "hazards.add_checklistitem",
-        "hazards.change_checklistitem",
+        "inspections.add_checklistitem",
+        "inspections.change_checklistitem",
     ],
 }
 
 
-def sync_role_groups(apps) -> None:
+def sync_role_groups(apps, *, partial: bool = False) -> None:
     """Create or update one Group per role with exactly its permissions. Idempotent.
 
-    Takes the migration `apps` registry so a data migration can call it.
+    Takes the migration `apps` registry so a data migration can call it. `partial` leaves out
+    the permissions whose model is not made yet: an early migration run on an empty database
+    (accounts' 0002 and 0003) comes before the apps the models later moved to, and
+    accounts/migrations/0004_moved_models.py gives the groups their whole set.
     """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
@@ -110,7 +113,8 @@ def sync_role_groups(apps) -> None:
         wanted = []
         for name in perm_names:
             app_label, codename = name.split(".")
-            wanted.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            if partial and not found.exists():
+                continue
+            wanted.append(found.get())
         group.permissions.set(wanted)

@@ -80,7 +80,8 @@ def choose_pages() -> tuple[str, list[tuple[str, str]], str]:
     from accounts.models import User
     from accounts.roles import Role
     from grids.models import Town, Village
-    from hazards.models import Hazard, Inspection
+    from hazards.models import Hazard
+    from inspections.models import Inspection
     from premises.models import Premises
 
     office = User.objects.filter(groups__name=Role.SAFETY_OFFICE, is_active=True).first()

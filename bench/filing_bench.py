@@ -37,7 +37,7 @@ from accounts.models import User
 from accounts.roles import Role
 from django.contrib.auth.models import Group
 from grids.models import Grid, Town, Village
-from hazards.models import ChecklistItem
+from inspections.models import ChecklistItem
 from premises.models import BusinessType, Premises, Tag
 officer, _ = User.objects.get_or_create(username="bench-officer")
 officer.set_password("gridwatch-demo"); officer.save()

@@ -32,15 +32,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (
-    OUT,
-    bench_env,
-    login,
-    manage,
-    percentile,
-    start_gunicorn,
-    write_section,
-)
+from bench.common import OUT, bench_env, login, manage, percentile, start_gunicorn, write_section
 
 PORT = 8795
 PASSWORD = "gridwatch-load-2026"  # noqa: S105 - scratch users on a scratch database
@@ -52,7 +44,7 @@ from accounts.roles import Role
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from grids.models import Grid, Town, Village
-from hazards.models import ChecklistItem
+from inspections.models import ChecklistItem
 from premises.models import BusinessType, Premises
 OFFICERS, PASSWORD = {officers}, {password!r}
 role = Group.objects.get(name=Role.GRID_OFFICER)

@@ -122,7 +122,7 @@ def export_urls(username: str) -> list[tuple[str, int]]:
     urls = []
     for wanted in (EXPORT_ROWS // 4, EXPORT_ROWS, 3 * EXPORT_ROWS):
         since, rows = _export_since(user, wanted)
-        urls.append((f"{reverse('hazards:hazard_export')}?reported_after={since}", rows))
+        urls.append((f"{reverse('hazards:ledger_export')}?reported_after={since}", rows))
     return urls
 
 
@@ -140,12 +140,12 @@ def _officer_pages(officer: User, grid: Grid) -> list[Page]:
     name = officer.username
     return [
         Page("home", "Officer home", "/", name, 100),
-        Page("mine", "My premises", reverse("hazards:premises_list"), name, 100),
+        Page("mine", "My premises", reverse("inspections:premises_list"), name, 100),
         Page(
             "premises",
             f"Premises page (#{premises.pk}, {premises.inspections.count()} inspections, "
             f"{premises.hazards.count()} hazards)",
-            reverse("hazards:premises_detail", args=[premises.pk]),
+            reverse("inspections:premises_detail", args=[premises.pk]),
             name,
             100,
         ),
@@ -168,7 +168,7 @@ def _ledger_pages(office: User) -> list[Page]:
     }
     query = "&".join(f"{k}={v}" for k, v in ledger.items())
     deep, deep_query = _ledger_deep_url(office, ledger)
-    ledger_url = reverse("hazards:hazard_list")
+    ledger_url = reverse("hazards:ledger")
     name = office.username
     pages = [
         Page("ledger1", f"Ledger, closed in {year}, page 1", f"{ledger_url}?{query}", name, 100),
@@ -227,7 +227,7 @@ def _export_page(office: User) -> Page:
     return Page(
         "export",
         f"Excel export, {rows:,} ledger rows",
-        f"{reverse('hazards:hazard_export')}?reported_after={since}",
+        f"{reverse('hazards:ledger_export')}?reported_after={since}",
         office.username,
         3000,
         EXPORT,

@@ -22,7 +22,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 GENERATION = "data:generation"
 # The apps whose rows a dashboard counts, names or scopes by; of the users, their roles
 # (groups) alone: a sign-in writes the user's row too.
-WATCHED_APPS = frozenset({"grids", "hazards", "premises"})
+WATCHED_APPS = frozenset(
+    {"grids", "premises", "inspections", "hazards", "enforcement", "accidents"}
+)
 WATCHED_LINKS = WATCHED_APPS | {"accounts"}
 
 

@@ -4,11 +4,14 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts import views as account_views
-from hazards.views import offline as offline_views
+from inspections.views import offline as offline_views
 
 urlpatterns = [
     path("", include("dashboard.urls")),
+    path("", include("inspections.urls")),
     path("", include("hazards.urls")),
+    path("", include("enforcement.urls")),
+    path("", include("accidents.urls")),
     path("inbox/", include("notifications.urls")),
     path("healthz", account_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),

@@ -14,7 +14,7 @@ from django_filters.widgets import DateRangeWidget
 from dashboard.lists import is_offender
 from dashboard.scopes import allowed_grids, allowed_villages
 from grids.models import Grid, Town, Village
-from hazards.models import Inspection
+from inspections.models import Inspection
 from premises.models import BusinessType, Premises
 
 COVERED, DUE, NEVER = "covered", "due", "never"

@@ -37,7 +37,8 @@ from dashboard import tallies
 from dashboard.models import PremisesYear
 from dashboard.periods import Period
 from dashboard.sources import CHILD_KEYS, Sources, days, within, within_any
-from hazards.models import OPEN_STATUSES, Hazard, Inspection, Severity
+from hazards.models import OPEN_STATUSES, Hazard, Severity
+from inspections.models import Inspection
 from premises.models import Premises
 
 NOT_DISMISSED = ~Q(status=Hazard.Status.DISMISSED)
@@ -250,7 +251,7 @@ def inspection_figures(src: Sources, period: Period, *, now: datetime) -> dict[s
 
     Visits: one COUNT over the rows of both periods (their days, with tallies) plus the months'
     tallies. Premises visited: for a period running up to now, "visited at least once since the
-    start" is `last_inspected_at >= start` on premises (hazards.services.record_inspection keeps
+    start" is `last_inspected_at >= start` on premises (inspections.services.record_inspection keeps
     it at the latest visit), which spares a DISTINCT over every visit; for a period in the past,
     premises with a visit in it."""
     return {**visit_figures(src, period), **visited_figures(src, period, now=now)}

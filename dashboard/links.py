@@ -36,7 +36,7 @@ def _dates(prefix: str, period: Period) -> dict[str, str]:
 
 
 def ledger(where: dict, **params: Any) -> str:
-    return _url("hazards:hazard_list", {**where, **params})
+    return _url("hazards:ledger", {**where, **params})
 
 
 def found(where: dict, period: Period, **params: Any) -> str:
@@ -63,7 +63,7 @@ def open_major(where: dict, **params: Any) -> str:
 
 
 def ledger_export(where: dict, **params: Any) -> str:
-    return _url("hazards:hazard_export", {**where, **params})
+    return _url("hazards:ledger_export", {**where, **params})
 
 
 def inspections(where: dict, period: Period) -> str:
@@ -79,11 +79,11 @@ def premises_inspected(where: dict, period: Period) -> str:
 
 
 def accidents(where: dict, period: Period) -> str:
-    return _url("hazards:accident_list", {**where, **_dates("occurred", period)})
+    return _url("accidents:accident_list", {**where, **_dates("occurred", period)})
 
 
 def offender_page() -> str:
-    return reverse("hazards:offender_list")
+    return reverse("enforcement:offender_list")
 
 
 def board(name: str, where: dict, period: Period | None = None, **params: Any) -> str:

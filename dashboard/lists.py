@@ -9,9 +9,9 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from dashboard.sources import Sources
+from enforcement.offenders import long_overdue, recurred, rejected_twice
 from grids.models import Grid, Village
 from hazards.models import Hazard
-from hazards.offenders import long_overdue, recurred, rejected_twice
 from premises.models import Premises
 
 LIST_SIZE = 10
@@ -59,14 +59,14 @@ def _first_by_deadline(hazards: QuerySet, *, today: date, limit: int) -> list[Ha
 
 
 def is_offender(*, today: date, now: datetime) -> Q:
-    """Premises meeting one of the rules of hazards/offenders.py (钉子户), as a filter: one
+    """Premises meeting one of the rules of enforcement/offenders.py (钉子户), as a filter: one
     `IN (… UNION ALL …)` (PostgreSQL hashes it once; three OR-ed IN subqueries made it test
     every premises of the county three times)."""
     return Q(pk__in=_rules_union(lambda hazards: hazards.values("premises_id"), today, now))
 
 
 def _rules_union(shape: Callable[[QuerySet], QuerySet], today: date, now: datetime) -> QuerySet:
-    """The hazards of each rule of hazards/offenders.py, shaped alike, as one UNION ALL."""
+    """The hazards of each rule of enforcement/offenders.py, shaped alike, as one UNION ALL."""
     rules = (long_overdue(today=today), rejected_twice(now=now), recurred(now=now))
     first, *others = (shape(hazards.order_by()) for hazards in rules)
     return first.union(*others, all=True)

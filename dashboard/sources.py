@@ -12,11 +12,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from accidents.scope import accidents_visible_to
 from dashboard import tallies
 from dashboard.periods import Period
 from dashboard.scopes import COUNTY, GRID, TOWN, VILLAGE, Scope
-from hazards.accidents import accidents_visible_to
-from hazards.models import Hazard, HazardQuerySet, Inspection
+from hazards.models import Hazard, HazardQuerySet
+from inspections.models import Inspection
 from premises.models import Premises
 
 # The place each row of a ranking stands for, seen from a premises or a hazard (both have a

@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from dashboard.models import DAYS_IN_A_YEAR, GridMonth, PremisesYear, SectorMonth
 from dashboard.periods import Period, month_end
-from hazards.models import Hazard, Inspection
+from hazards.models import Hazard
+from inspections.models import Inspection
 from premises.models import Premises
 
 ONE_DAY = timedelta(days=1)

@@ -31,11 +31,8 @@ from demo.words import (
     VILLAGES,
 )
 from grids.models import Department, Grid, Town, Village
-from hazards.models import (
-    ChecklistItem,
-    Inspection,
-)
 from hazards.photos import process_photo
+from inspections.models import ChecklistItem, Inspection
 from premises.models import Premises
 
 

@@ -22,12 +22,8 @@ from demo.words import (
     SCENARIOS,
     SUBMIT_NOTES,
 )
-from hazards.models import (
-    ChecklistItem,
-    HazardPhoto,
-    Inspection,
-    Severity,
-)
+from hazards.models import HazardPhoto, Severity
+from inspections.models import ChecklistItem, Inspection
 from premises.models import Premises, Tag
 from premises.risk import RiskLevel, compute_risk
 

@@ -18,16 +18,11 @@ from demo.registry import build_premises
 from demo.words import DEFAULT_PREMISES, DEMO_PASSWORD, LOGINS, QUIET_NOTES, REQUIREMENTS, TOWN_CODE
 from grids.models import Grid, Town, Village
 from hazards import workflow
-from hazards.models import (
-    OPEN_STATUSES,
-    Hazard,
-    HazardEvent,
-    HazardPhoto,
-    Inspection,
-    Severity,
-)
-from hazards.reference import load_reference
-from hazards.services import record_inspection, refresh_premises_state
+from hazards.models import OPEN_STATUSES, Hazard, HazardEvent, HazardPhoto, Severity
+from hazards.services import refresh_premises_state
+from inspections.models import Inspection
+from inspections.reference import load_reference
+from inspections.services import record_inspection
 from premises.models import Premises
 
 

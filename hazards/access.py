@@ -1,22 +1,15 @@
+"""The hazards app's objects in the user's scope, or 404 (docs/scope.md)."""
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from hazards.models import Hazard, HazardPhoto, Inspection, RectificationNotice
+from hazards.models import Hazard, HazardPhoto, RectificationNotice
 from premises.models import Premises
 
 
 def get_hazard_for(user, pk: int, *, queryset=None) -> Hazard:
     base = queryset if queryset is not None else Hazard.objects.all()
     return get_object_or_404(base.visible_to(user), pk=pk)
-
-
-def get_inspection_for(user, pk: int) -> Inspection:
-    visible = Premises.objects.visible_to(user).values("pk")
-    return get_object_or_404(
-        Inspection.objects.select_related("premises__grid__village", "inspector"),
-        pk=pk,
-        premises__in=visible,
-    )
 
 
 def get_notice_for(user, pk: int) -> RectificationNotice:

@@ -1,11 +1,11 @@
-"""Admin for reference data (checklist) and a read-only window on the loop's records.
+"""A read-only window on the loop's records: hazards, photos, events, notices, counters.
 
 The big tables (a county has ~10^5-10^6 rows) use date list filters rather than
 `date_hierarchy`, whose year list is a DISTINCT over the whole table on every page, and skip the
 second, unfiltered COUNT (`show_full_result_count = False`).
 
-Inspections, hazards, photos, events, notices and enforcement actions are made by the loop
-(hazards/workflow.py, hazards/services.py), which numbers them, locks rows, keeps the premises'
+Hazards, photos, events and notices are made by the loop (hazards/workflow.py,
+inspections/filing.py), which numbers them, locks rows, keeps the premises'
 risk colour and patrol date up to date and writes the audit trail in the same transaction. An
 admin form does none of that, so those records can be viewed here but not added, changed or
 deleted.
@@ -16,18 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from grids.admin import ExplainProtectedMixin
-from hazards.models import (
-    Accident,
-    ChecklistItem,
-    EnforcementAction,
-    Hazard,
-    HazardEvent,
-    HazardPhoto,
-    Inspection,
-    LedgerSequence,
-    RectificationNotice,
-)
+from hazards.models import Hazard, HazardEvent, HazardPhoto, LedgerSequence, RectificationNotice
 
 
 class ViewOnlyMixin:
@@ -41,37 +30,6 @@ class ViewOnlyMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-
-@admin.register(ChecklistItem)
-class ChecklistItemAdmin(ExplainProtectedMixin, admin.ModelAdmin):
-    list_display = [
-        "code",
-        "category",
-        "short_text",
-        "severity",
-        "default_days",
-        "fix_on_spot",
-        "applies_to_all",
-        "active",
-    ]
-    list_filter = ["active", "category", "severity", "applies_to_all", "fix_on_spot"]
-    search_fields = ["code", "text_zh", "text_en"]
-    filter_horizontal = ["business_types", "tags"]
-
-    @admin.display(description=_("text"))
-    def short_text(self, obj: ChecklistItem) -> str:
-        text = obj.text
-        return text if len(text) <= 40 else f"{text[:40]}…"
-
-
-@admin.register(Inspection)
-class InspectionAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    list_display = ["visited_at", "premises", "inspector", "kind", "outcome"]
-    list_filter = ["kind", "outcome", "visited_at"]
-    list_select_related = ["premises", "inspector"]
-    search_fields = ["premises__name", "inspector__username", "inspector__full_name", "notes"]
-    show_full_result_count = False
 
 
 class HazardEventInline(ViewOnlyMixin, admin.TabularInline):
@@ -165,27 +123,6 @@ class RectificationNoticeAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_select_related = ["premises", "issued_by"]
     search_fields = ["number", "premises__name"]
     show_full_result_count = False
-
-
-@admin.register(EnforcementAction)
-class EnforcementActionAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    """Recorded by department officers in the app, next to the hazard's ENFORCE event."""
-
-    list_display = ["decided_on", "premises", "kind", "department", "hazard", "lifted_on"]
-    list_filter = ["kind", "department"]
-    list_select_related = ["premises", "department", "hazard"]
-    search_fields = ["premises__name", "hazard__ledger_number", "note"]
-    date_hierarchy = "decided_on"
-
-
-@admin.register(Accident)
-class AccidentAdmin(admin.ModelAdmin):
-    list_display = ["occurred_on", "kind", "village", "premises", "deaths", "injuries"]
-    list_filter = ["kind", "village"]
-    list_select_related = ["village", "premises"]
-    search_fields = ["description", "premises__name", "village__name"]
-    date_hierarchy = "occurred_on"
-    autocomplete_fields = ["village", "premises"]
 
 
 @admin.register(LedgerSequence)

@@ -6,9 +6,8 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from config.inputs import parse_ids
-from hazards.forms import MAX_PHOTOS
 from hazards.models import HazardPhoto
-from hazards.photos import process_photo
+from hazards.photos import MAX_PHOTOS, process_photo
 
 
 def keep_uploads(form, field: str, *, stage: str, user, key) -> list[HazardPhoto]:

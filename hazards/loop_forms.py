@@ -1,4 +1,4 @@
-"""Forms of the closed loop on the hazard page, one per transition, plus enforcement.
+"""Forms of the closed loop on the hazard page, one per transition.
 
 They validate and normalise only; hazards.workflow decides who may do what and changes the
 hazard. Each form has the transition's name as its prefix, so all of them fit on one page.
@@ -10,10 +10,10 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.inputs import DESCRIPTION, PLAN, PastDateField, deadline_field, text_field
+from config.inputs import DESCRIPTION, PLAN, deadline_field, text_field
 from grids.models import Department
-from hazards.forms import PhotosField
-from hazards.models import EnforcementAction, Hazard, HazardPhoto, Severity
+from hazards.models import Hazard, HazardPhoto, Severity
+from hazards.photos import PhotosField
 from hazards.workflow import PLAN_FIELDS
 
 
@@ -241,49 +241,3 @@ LOOP_FORMS: dict[str, type[LoopForm]] = {
         EscalateForm,
     )
 }
-
-
-# --- enforcement ---------------------------------------------------------------------------------
-
-Kind = EnforcementAction.Kind
-
-
-class EnforcementForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Measure"), choices=Kind.choices)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
-    decided_on = PastDateField(label=_("Decided on"))
-    fine_amount = forms.DecimalField(
-        label=_("Fine (yuan)"), required=False, min_value=0.01, max_digits=12, decimal_places=2
-    )
-    note = text_field(_("Note"), rows=3)
-
-    def __init__(self, *args, departments, today: date, initial_department=None, **kwargs):
-        self.today = today
-        kwargs.setdefault("initial", {"decided_on": today, "department": initial_department})
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("kind") == Kind.FINE and cleaned.get("fine_amount") is None:
-            self.add_error("fine_amount", _("Enter the amount of the fine."))
-        if cleaned.get("kind") != Kind.FINE:
-            cleaned["fine_amount"] = None
-        return cleaned
-
-
-class LiftForm(forms.Form):
-    lifted_on = PastDateField(label=_("Lifted on"))
-    note = forms.CharField(label=_("Note"), required=False, max_length=200)
-
-    def __init__(self, *args, action: EnforcementAction, today: date, **kwargs):
-        self.action, self.today = action, today
-        kwargs.setdefault("initial", {"lifted_on": today})
-        kwargs.setdefault("prefix", f"lift-{action.pk}")
-        super().__init__(*args, **kwargs)
-
-    def clean_lifted_on(self):
-        value = self.cleaned_data["lifted_on"]
-        if value < self.action.decided_on:
-            raise forms.ValidationError(_("It cannot be lifted before it was decided."))
-        return value

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from math import ceil
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
@@ -107,3 +108,28 @@ def process_photo(upload) -> ProcessedPhoto:
         image=ContentFile(_jpeg(image, LONG_SIDE, 85), name=f"{name}.jpg"),
         thumbnail=ContentFile(_jpeg(image, THUMB_SIDE, 75), name=f"{name}_t.jpg"),
     )
+
+
+# --- the form field -------------------------------------------------------------------------------
+
+MAX_PHOTOS = 6
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Any number of phone photos; each is checked and normalised by hazards.photos."""
+
+    def __init__(self, **kwargs):
+        attrs = {"accept": "image/*", "capture": "environment", "class": "form-control"}
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []

@@ -253,7 +253,7 @@ def patrol_digests(report: SweepReport, people: People) -> None:
     for row in _premises_sample(patrol_due(report.day), ITEMS_PER_DIGEST):
         last = row["last_inspected_at"]
         when = timezone.localdate(last).isoformat() if last else _("never inspected")
-        url = reverse("hazards:premises_detail", args=[row["pk"]])
+        url = reverse("inspections:premises_detail", args=[row["pk"]])
         for user_id in people.grid_officers.get(row["grid_id"], set()):
             items_by_user[user_id].append(Item(f"{row['name']} ({when})", url))
     _send_digests(
@@ -262,7 +262,7 @@ def patrol_digests(report: SweepReport, people: People) -> None:
         items_by_user=items_by_user,
         title=lambda n: _("Premises due for a patrol"),
         people=people,
-        link=reverse("hazards:premises_list"),
+        link=reverse("inspections:premises_list"),
     )
 
 
@@ -282,7 +282,7 @@ def registry_digests(report: SweepReport, people: People) -> None:
         items = [
             Item(
                 f"{row['name']} · {row['address']}",
-                reverse("hazards:premises_detail", args=[row["pk"]]),
+                reverse("inspections:premises_detail", args=[row["pk"]]),
             )
             for row in sample
         ]
@@ -327,7 +327,7 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
         people = People()
         escalated = escalate_due(report, now=now)
         overdue_rows = _hazard_rows(overdue(report.day))
-        ledger = reverse("hazards:hazard_list")
+        ledger = reverse("hazards:ledger")
         for kind, rows, recipients, title in (
             (K.OVERDUE, overdue_rows, _field_people, _overdue_title),
             (K.DUE_SOON, _hazard_rows(due_soon(report.day)), _field_people, _due_soon_title),

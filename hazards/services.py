@@ -1,16 +1,13 @@
 """Writes that span models, other than hazard status changes (those live in workflow.py)."""
 
-__all__ = ["next_number", "purge_stale_drafts", "record_inspection", "refresh_premises_state"]
+__all__ = ["next_number", "purge_stale_drafts", "refresh_premises_state"]
 
-import uuid
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
-from hazards.models import HazardPhoto, Inspection, LedgerSequence
-from premises.models import Premises
+from hazards.models import HazardPhoto, LedgerSequence
 from premises.services import refresh_premises_state
 
 
@@ -25,44 +22,6 @@ def next_number(prefix: str, year: int) -> str:
     LedgerSequence.objects.filter(prefix=prefix, year=year).update(last=F("last") + 1)
     last = LedgerSequence.objects.values_list("last", flat=True).get(prefix=prefix, year=year)
     return f"{prefix}-{year}-{last:06d}"
-
-
-@transaction.atomic
-def record_inspection(
-    premises: Premises,
-    *,
-    by,
-    outcome: str,
-    idempotency_key: uuid.UUID,
-    visited_at: datetime | None = None,
-    kind: str = Inspection.Kind.ROUTINE,
-    notes: str = "",
-) -> tuple[Inspection, bool]:
-    """Record a visit; returns (inspection, created). Idempotent on the key: a retried POST
-    returns the inspection made the first time and changes nothing."""
-    existing = Inspection.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing, False
-    visited_at = visited_at or timezone.now()
-    try:
-        with transaction.atomic():
-            inspection = Inspection.objects.create(
-                premises=premises,
-                inspector=by,
-                visited_at=visited_at,
-                kind=kind,
-                outcome=outcome,
-                notes=notes,
-                idempotency_key=idempotency_key,
-            )
-    except IntegrityError:
-        # The same form posted twice at once: the other request won; return its inspection.
-        return Inspection.objects.get(idempotency_key=idempotency_key), False
-    if premises.last_inspected_at is None or visited_at > premises.last_inspected_at:
-        premises.last_inspected_at = visited_at
-        Premises.objects.filter(pk=premises.pk).update(last_inspected_at=visited_at)
-    refresh_premises_state(premises, today=timezone.localdate(visited_at))
-    return inspection, True
 
 
 DRAFT_LIFETIME = timedelta(days=7)

@@ -9,13 +9,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.inputs import DEADLINE_AHEAD
 from grids.models import Department
 from hazards import handoffs
-from hazards.models import ChecklistItem, Hazard, HazardEvent, HazardPhoto, Inspection, Severity
+from hazards.models import Hazard, HazardEvent, HazardPhoto, Severity
 from hazards.rights import can_manage, can_report, can_review, can_submit_fix
 from hazards.services import next_number, refresh_premises_state
 from premises.models import Premises
@@ -82,14 +83,16 @@ def _check_deadline(day: date, *, today: date) -> None:
     )
 
 
-def default_deadline(
-    *, severity: str, checklist_item: ChecklistItem | None, found_on: date
-) -> date:
+# A visit and a checklist item are inspections' models: passed in, typed as Model, never
+# imported (inspections imports hazards; docs/architecture.md, Which app imports which).
+
+
+def default_deadline(*, severity: str, checklist_item: Model | None, found_on: date) -> date:
     days = checklist_item.default_days if checklist_item else DEFAULT_DAYS[severity]
     return found_on + timedelta(days=days)
 
 
-def _recurrence_of(premises: Premises, item: ChecklistItem | None, at: datetime) -> Hazard | None:
+def _recurrence_of(premises: Premises, item: Model | None, at: datetime) -> Hazard | None:
     """死灰复燃: the same item at the same premises, closed within the last 180 days."""
     if item is None:
         return None
@@ -114,8 +117,8 @@ def report(
     category: str,
     description: str,
     severity: str,
-    inspection: Inspection | None = None,
-    checklist_item: ChecklistItem | None = None,
+    inspection: Model | None = None,
+    checklist_item: Model | None = None,
     rectify_by: date | None = None,
     location: str = "",
     requirement: str = "",

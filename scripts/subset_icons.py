@@ -25,6 +25,9 @@ SCANNED = (
     "dashboard",
     "grids",
     "hazards",
+    "inspections",
+    "enforcement",
+    "accidents",
     "notifications",
     "premises",
 )

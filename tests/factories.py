@@ -17,20 +17,13 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from accidents.models import Accident
 from accounts.models import User
 from accounts.roles import sync_role_groups
+from enforcement.models import EnforcementAction
 from grids.models import Department, Grid, Town, Village
-from hazards.models import (
-    Accident,
-    Category,
-    ChecklistItem,
-    EnforcementAction,
-    Hazard,
-    HazardEvent,
-    Inspection,
-    RectificationNotice,
-    Severity,
-)
+from hazards.models import Category, Hazard, HazardEvent, RectificationNotice, Severity
+from inspections.models import ChecklistItem, Inspection
 from notifications.models import Notification
 from premises.models import BusinessType, Premises, Tag
 

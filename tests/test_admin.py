@@ -10,7 +10,8 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Role
 from grids.models import Department, Grid, Village
-from hazards.models import Hazard, HazardEvent, HazardPhoto, Inspection, LedgerSequence
+from hazards.models import Hazard, HazardEvent, HazardPhoto, LedgerSequence
+from inspections.models import Inspection
 from notifications.models import Delivery, Notification
 from premises.models import BusinessType, Premises
 from premises.validators import credit_code_check_char
@@ -339,7 +340,7 @@ def test_bulk_delete_of_grids_in_use_is_refused(client, registry_admin):
         "hazards.hazard",
         "hazards.hazardevent",
         "hazards.hazardphoto",
-        "hazards.inspection",
+        "inspections.inspection",
         "notifications.notification",
     ],
 )

@@ -67,7 +67,7 @@ MY_PREMISES = 9
 def test_my_premises(client, place, django_assert_num_queries, rows):
     premises_with_everything(place["grid"], rows)
     response = count_queries(
-        client, reverse("hazards:premises_list"), place["officer"], django_assert_num_queries,
+        client, reverse("inspections:premises_list"), place["officer"], django_assert_num_queries,
         MY_PREMISES,
     )  # fmt: skip
     assert len(response.context["page"].object_list) == min(rows, 25)
@@ -91,7 +91,7 @@ def test_ledger(client, place, django_assert_num_queries, rows):
             department=department if n % 4 == 0 else None,
         )
     response = count_queries(
-        client, reverse("hazards:hazard_list"), place["leader"], django_assert_num_queries,
+        client, reverse("hazards:ledger"), place["leader"], django_assert_num_queries,
         LEDGER,
     )  # fmt: skip
     assert len(response.context["page"].object_list) == min(rows + 1, 50)
@@ -103,11 +103,11 @@ def test_ledger_deep_page_by_cursor(client, place, django_assert_num_queries, ro
     for _n in range(rows + 50):
         HazardFactory(premises=PremisesFactory(grid=place["grid"]))
     client.force_login(place["leader"])
-    first = client.get(reverse("hazards:hazard_list"))
+    first = client.get(reverse("hazards:ledger"))
     cursor = first.context["page"].next_cursor
     assert cursor
     count_queries(
-        client, reverse("hazards:hazard_list"), place["leader"], django_assert_num_queries,
+        client, reverse("hazards:ledger"), place["leader"], django_assert_num_queries,
         LEDGER, params={"page": 2, "after": cursor},
     )  # fmt: skip
 
@@ -150,7 +150,7 @@ def test_persistent_offenders(client, place, django_assert_num_queries, rows):
     for premises in premises_with_everything(place["grid"], rows):
         HazardFactory(premises=premises, rectifying=True, rectify_by=today - timedelta(days=40))
     response = count_queries(
-        client, reverse("hazards:offender_list"), place["leader"], django_assert_num_queries,
+        client, reverse("enforcement:offender_list"), place["leader"], django_assert_num_queries,
         OFFENDERS,
     )  # fmt: skip
     assert len(response.context["page"].object_list) == min(rows, 50)

@@ -41,13 +41,9 @@ from PIL import Image
 
 from accounts.models import User
 from accounts.roles import Role, sync_role_groups
-from hazards.models import (
-    EnforcementAction,
-    Hazard,
-    HazardEvent,
-    HazardPhoto,
-    Inspection,
-)
+from enforcement.models import EnforcementAction
+from hazards.models import Hazard, HazardEvent, HazardPhoto
+from inspections.models import Inspection
 from notifications.models import Delivery, Notification
 from premises.exporter import template_csv
 from premises.models import Premises
@@ -422,18 +418,18 @@ pk = lambda obj: {"pk": obj.pk}  # noqa: E731
 
 CASES: dict[str, Case | list[Case]] = {
     # The field pages: premises and everything found there, by premises scope.
-    "hazards:premises_detail": Case(site("premises"), pk, premises_secrets, shows=True),
-    "hazards:premises_qr": Case(site("premises"), pk, lambda p: [p.qr_token]),
-    "hazards:premises_label": Case(site("premises"), pk, premises_secrets, shows=True),
-    "hazards:inspection_new": Case(
+    "inspections:premises_detail": Case(site("premises"), pk, premises_secrets, shows=True),
+    "inspections:premises_qr": Case(site("premises"), pk, lambda p: [p.qr_token]),
+    "inspections:premises_label": Case(site("premises"), pk, premises_secrets, shows=True),
+    "inspections:inspection_new": Case(
         site("premises"),
         lambda p: {"premises_pk": p.pk},
         premises_secrets,
         post=inspection_post,
         json=True,
     ),
-    "hazards:scan": Case(site("premises"), lambda p: {"token": p.qr_token}, premises_secrets),
-    "hazards:inspection_detail": Case(
+    "inspections:scan": Case(site("premises"), lambda p: {"token": p.qr_token}, premises_secrets),
+    "inspections:inspection_detail": Case(
         site("inspection"),
         pk,
         lambda i: [*premises_secrets(i.premises), i.notes],
@@ -450,7 +446,7 @@ CASES: dict[str, Case | list[Case]] = {
     ),
     "hazards:hazard_detail": Case(site("hazard"), pk, hazard_secrets, shows=True),
     "hazards:hazard_transition": [transition_case(action) for action in TRANSITION_BODIES],
-    "hazards:enforcement_new": Case(
+    "enforcement:enforcement_new": Case(
         site("hazard"),
         pk,
         hazard_secrets,
@@ -463,7 +459,7 @@ CASES: dict[str, Case | list[Case]] = {
         viewers=frozenset({DEPARTMENT, OFFICE}),
         shows=True,
     ),
-    "hazards:enforcement_lift": Case(
+    "enforcement:enforcement_lift": Case(
         site("enforcement"),
         pk,
         lambda e: [e.note, *hazard_secrets(e.hazard)],
@@ -471,7 +467,7 @@ CASES: dict[str, Case | list[Case]] = {
         get=False,
         viewers=frozenset({DEPARTMENT, OFFICE}),
     ),
-    "hazards:accident_edit": Case(
+    "accidents:accident_edit": Case(
         site("accident"),
         pk,
         lambda a: [a.description, *premises_secrets(a.premises)],
@@ -484,7 +480,7 @@ CASES: dict[str, Case | list[Case]] = {
             "direct_loss": "1",
             "description": "forged",
         },
-        viewers=frozenset({OFFICE}),  # hazards.change_accident
+        viewers=frozenset({OFFICE}),  # accidents.change_accident
         scope="none",
         shows=True,
     ),
@@ -815,7 +811,7 @@ def test_town_wide_roles_see_every_town(client, world, role):
     client.force_login(world.users[role])
     premises = world.other_town_premises
 
-    response = client.get(reverse("hazards:premises_detail", args=[premises.pk]))
+    response = client.get(reverse("inspections:premises_detail", args=[premises.pk]))
 
     assert response.status_code == 200
     assert premises.name in response.text
@@ -826,7 +822,7 @@ def test_scoped_roles_see_nothing_of_another_town(client, world, role):
     client.force_login(world.users[role])
     premises = world.other_town_premises
 
-    response = client.get(reverse("hazards:premises_detail", args=[premises.pk]))
+    response = client.get(reverse("inspections:premises_detail", args=[premises.pk]))
 
     assert response.status_code == 404
     assert premises.name not in response.text

@@ -10,7 +10,9 @@ def create_role_groups(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    sync_role_groups(apps)
+    # Partial: on an empty database this runs before the apps some roles' models moved to
+    # (accounts/migrations/0004_moved_models.py syncs them whole).
+    sync_role_groups(apps, partial=True)
 
 
 class Migration(migrations.Migration):

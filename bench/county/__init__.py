@@ -23,12 +23,12 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accidents.models import Accident
 from bench.county import load
 from bench.county.history import Planner
 from bench.county.people import build_org
 from grids.models import Town
-from hazards.models import Accident
-from hazards.reference import load_reference
+from inspections.reference import load_reference
 from premises.models import Premises
 
 PHOTO_COLOURS = ["#8d6e63", "#607d8b", "#9e9e9e", "#a1887f", "#78909c", "#5d4037"]

@@ -26,7 +26,8 @@ from demo.words import (
     TYPE_WEIGHTS,
 )
 from hazards.calendar import add_working_days
-from hazards.models import ChecklistItem, Inspection, Severity
+from hazards.models import Severity
+from inspections.models import ChecklistItem, Inspection
 from premises.models import BusinessType, Premises, Tag
 from premises.risk import compute_risk, patrol_due_on
 

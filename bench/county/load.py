@@ -13,16 +13,16 @@ from bench.county.history import NOTICE_TEXT, History, Life, Site, review_date
 from bench.county.life import at
 from dashboard import tallies
 from demo.words import QUIET_NOTES, REQUIREMENTS
+from enforcement.models import EnforcementAction
 from hazards.models import (
-    EnforcementAction,
     Hazard,
     HazardEvent,
     HazardPhoto,
-    Inspection,
     LedgerSequence,
     RectificationNotice,
     Severity,
 )
+from inspections.models import Inspection
 from notifications.models import Notification
 from premises.models import Premises
 

@@ -11,11 +11,27 @@ from accounts.base import TimeStamped, choice_display
 from config import inputs
 from config.inputs import LimitedTextField
 from grids.models import Department, Grid, membership_of
-from hazards.models.checklist import Category, ChecklistItem, Severity
-from hazards.models.visits import Inspection, RectificationNotice
+from hazards.models.notice import RectificationNotice
 from premises.models import BusinessType, Premises
 
 OPEN_STATUSES = ("reported", "rectifying", "submitted")
+
+
+class Category(models.TextChoices):
+    FIRE_FAC = "FIRE_FAC", _("Fire-fighting equipment")
+    EVAC = "EVAC", _("Evacuation")
+    MIXED = "MIXED", _("Mixed use and lodging")
+    ELEC = "ELEC", _("Electrical")
+    GAS = "GAS", _("Gas")
+    FLAM = "FLAM", _("Flammable materials")
+    BUILD = "BUILD", _("Building and decoration")
+    MGMT = "MGMT", _("Safety management")
+    OTHER = "OTHER", _("Other")
+
+
+class Severity(models.TextChoices):
+    GENERAL = "general", _("General")
+    MAJOR = "major", _("Major")
 
 
 class HazardQuerySet(models.QuerySet):
@@ -86,8 +102,11 @@ class Hazard(TimeStamped):
         db_index=False,
         verbose_name=_("business type"),
     )
+    # The visit and the checklist item are named by label, not imported: inspections files
+    # hazards through the workflow, so it imports hazards and never the other way
+    # (docs/architecture.md, Which app imports which).
     inspection = models.ForeignKey(
-        Inspection,
+        "inspections.Inspection",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -103,7 +122,7 @@ class Hazard(TimeStamped):
         verbose_name=_("rectification notice"),
     )
     checklist_item = models.ForeignKey(
-        ChecklistItem,
+        "inspections.ChecklistItem",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -259,7 +278,7 @@ class Hazard(TimeStamped):
                 name="hazards_hazard_closed",
                 condition=Q(status="closed"),
             ),
-            # The persistent-offender rules (hazards/offenders.py) on the dashboard: a fix
+            # The persistent-offender rules (enforcement/offenders.py) on the dashboard: a fix
             # rejected twice, a recurrence of the last 180 days — a few thousand of a county's
             # 300,000 hazards each, found (with their grid) without reading the table.
             models.Index(

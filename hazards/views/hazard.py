@@ -1,4 +1,5 @@
-"""The hazard page: facts, photos by stage, timeline, clocks, and the loop's forms."""
+"""The hazard page: facts, photos by stage, timeline, clocks, and the loop's forms. Its
+enforcement section is rendered by the enforcement app's `enforcement_section` tag."""
 
 from django.contrib import messages
 from django.db import transaction
@@ -14,9 +15,8 @@ from hazards import rights, workflow
 from hazards.access import get_hazard_for
 from hazards.clocks import legal_clocks
 from hazards.drafts import keep_uploads
-from hazards.enforcement import STOPPING, can_enforce
 from hazards.ledger import operator_phone
-from hazards.loop_forms import LOOP_FORMS, LiftForm, LoopForm, PhotoLoopForm
+from hazards.loop_forms import LOOP_FORMS, LoopForm, PhotoLoopForm
 from hazards.models import Hazard, HazardPhoto
 
 PAGE_RELATIONS = (
@@ -82,13 +82,6 @@ def _render(request, hazard: Hazard, *, today, bound: LoopForm | None = None, st
     photos = {stage: [] for stage in HazardPhoto.Stage.values}
     for photo in hazard.photos.all():
         photos[photo.stage].append(photo)
-    enforcement = list(hazard.enforcement_actions.select_related("department", "recorded_by"))
-    may_enforce = can_enforce(user, hazard)
-    lift_forms = {
-        action.pk: LiftForm(action=action, today=today)
-        for action in enforcement
-        if may_enforce and action.kind in STOPPING and action.lifted_on is None
-    }
     context = {
         "hazard": hazard,
         "premises": hazard.premises,
@@ -102,8 +95,6 @@ def _render(request, hazard: Hazard, *, today, bound: LoopForm | None = None, st
         "forms": _loop_forms(user, hazard, today, bound),
         "bound_action": bound.action if bound is not None else None,
         "recurrences": hazard.recurrences.only("pk", "ledger_number", "reported_at"),
-        "enforcement": [(action, lift_forms.get(action.pk)) for action in enforcement],
-        "may_enforce": may_enforce,
     }
     return render(request, "hazards/hazard_detail.html", context, status=status)
 

@@ -62,7 +62,8 @@ def label_sheet(request):
     page = Paginator(premises, LABELS_PER_PRINTOUT).get_page(request.GET.get("page"))
     labels = [
         Label(
-            item, qr_svg(request.build_absolute_uri(reverse("hazards:scan", args=[item.qr_token])))
+            item,
+            qr_svg(request.build_absolute_uri(reverse("inspections:scan", args=[item.qr_token]))),
         )
         for item in page.object_list
     ]

@@ -1,4 +1,4 @@
-// The offline shell (templates/offline/shell.html): without a signal, the service worker shows
+// The offline shell (templates/inspections/offline/shell.html): without a signal, the service worker shows
 // it for an officer page the phone has not kept. The address says which view to draw — my
 // premises, a premises, the inspection form, the outbox — and the officer's bundle (kept by
 // offline.js in the "gw-data" cache) gives the premises facts and which checklist items apply.

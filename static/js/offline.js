@@ -8,7 +8,7 @@
 //   That includes a filing the server refuses as it is (a 4xx without an answer the outbox
 //   understands) or keeps failing on (repeated 5xx): the outbox stops sending it by itself, and
 //   the officer corrects it, tries again by hand, or discards it.
-// Strings come translated from data attributes of #offline-config (templates/offline/).
+// Strings come translated from data attributes of #offline-config (templates/inspections/offline/).
 // Without IndexedDB the page says so and the form posts the usual way.
 (function () {
   "use strict";

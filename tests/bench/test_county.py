@@ -14,11 +14,11 @@ from hazards.models import (
     Category,
     Hazard,
     HazardEvent,
-    Inspection,
     LedgerSequence,
     RectificationNotice,
     Severity,
 )
+from inspections.models import Inspection
 from premises.models import Premises
 from premises.services import recompute_risk
 

@@ -65,7 +65,7 @@ def test_a_premises_shows_its_risk_and_last_visit(client, town):
     (never,) = items(lists["never_inspected"])
     p3 = town.p["p3"]
 
-    assert f'href="{reverse("hazards:premises_detail", args=[p3.pk])}"' in never
+    assert f'href="{reverse("inspections:premises_detail", args=[p3.pk])}"' in never
     assert f'risk-badge risk-{p3.risk_level}">{p3.get_risk_level_display()}</span>' in never
     assert "从未检查" in never
     assert "&lt;b&gt;王家&lt;/b&gt;小吃" in never and "<b>" not in never

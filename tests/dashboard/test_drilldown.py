@@ -130,7 +130,7 @@ def test_ledger_end_date_covers_the_whole_local_day(client, town):
 def test_found_status_leaves_out_dismissed_hazards_only(client, town):
     client.force_login(town.office)
 
-    response = client.get(reverse("hazards:hazard_list"), {"status": "found"})
+    response = client.get(reverse("hazards:ledger"), {"status": "found"})
 
     numbers = {h["ledger_number"] for h in response.context["page"].object_list}
     assert "YH-2026-000004" not in numbers  # dismissed
@@ -142,7 +142,7 @@ def test_ledger_export_of_a_drilldown_holds_the_same_rows(client, town):
     board = client.get(reverse("dashboard:index"), CUSTOM).context["board"]
     query = board.figures["found"].url.split("?", 1)[1]
 
-    response = client.get(f"{reverse('hazards:hazard_export')}?{query}")
+    response = client.get(f"{reverse('hazards:ledger_export')}?{query}")
 
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     assert sheet.max_row - 1 == board.figures["found"].value

@@ -16,7 +16,8 @@ from django.utils import translation
 from accounts.roles import Role
 from dashboard.figures import Figure
 from dashboard.report import change, pct, previous_month
-from hazards.models import Category, Hazard, Inspection, Severity
+from hazards.models import Category, Hazard, Severity
+from inspections.models import Inspection
 from premises.models import Premises
 from tests.dashboard import known_town
 from tests.factories import (

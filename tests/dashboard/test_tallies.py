@@ -15,7 +15,8 @@ from dashboard.models import GridMonth, PremisesYear
 from dashboard.periods import Period
 from dashboard.scopes import scope_from
 from dashboard.sources import sources
-from hazards.models import Category, Hazard, Inspection
+from hazards.models import Category, Hazard
+from inspections.models import Inspection
 from tests.dashboard import known_town
 from tests.dashboard.known_town import NOW, TODAY, at
 from tests.factories import (

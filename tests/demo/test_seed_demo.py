@@ -14,7 +14,8 @@ from accounts.models import User
 from accounts.roles import Role
 from demo.words import DEMO_PASSWORD, HOME_GRID, TOWN_CODE
 from grids.models import Department, Grid, Town, Village
-from hazards.models import Hazard, HazardEvent, HazardPhoto, Inspection, Severity
+from hazards.models import Hazard, HazardEvent, HazardPhoto, Severity
+from inspections.models import Inspection
 from notifications.models import Notification
 from premises.models import BusinessType, Premises, Tag
 from premises.validators import validate_credit_code, validate_phone

@@ -16,7 +16,9 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import sync_role_groups
 from demo.words import DEMO_PASSWORD, HOME_GRID
-from hazards.models import EnforcementAction, Hazard, Inspection, RectificationNotice
+from enforcement.models import EnforcementAction
+from hazards.models import Hazard, RectificationNotice
+from inspections.models import Inspection
 from premises.models import Premises
 
 RECORD_VIOLATIONS = """
@@ -57,18 +59,18 @@ def pages_for(role: str, demo: dict) -> list[str]:
     if role == "officer":
         pages = [
             reverse("home"),
-            reverse("hazards:premises_list"),
-            reverse("hazards:premises_detail", args=[p]),
-            reverse("hazards:inspection_new", args=[p]),
-            reverse("hazards:premises_label", args=[p]),
+            reverse("inspections:premises_list"),
+            reverse("inspections:premises_detail", args=[p]),
+            reverse("inspections:inspection_new", args=[p]),
+            reverse("inspections:premises_label", args=[p]),
             reverse("hazards:hazard_detail", args=[h]),
-            reverse("hazards:hazard_list"),
+            reverse("hazards:ledger"),
             reverse("notifications:inbox"),
-            reverse("hazards:outbox"),
-            reverse("hazards:offline_shell"),
+            reverse("inspections:outbox"),
+            reverse("inspections:offline_shell"),
         ]
         if demo["inspection"]:
-            pages.append(reverse("hazards:inspection_detail", args=[demo["inspection"].pk]))
+            pages.append(reverse("inspections:inspection_detail", args=[demo["inspection"].pk]))
         if demo["notice"]:
             pages.append(reverse("hazards:notice_detail", args=[demo["notice"].pk]))
         return pages
@@ -76,12 +78,12 @@ def pages_for(role: str, demo: dict) -> list[str]:
         return [
             reverse("home"),
             reverse("dashboard:index"),
-            reverse("hazards:offender_list"),
+            reverse("enforcement:offender_list"),
             reverse("hazards:hazard_detail", args=[demo["reported"].pk]),
-            reverse("hazards:accident_list"),
+            reverse("accidents:accident_list"),
         ]
     if role == "department":
-        pages = [reverse("home"), reverse("dashboard:index"), reverse("hazards:hazard_list")]
+        pages = [reverse("home"), reverse("dashboard:index"), reverse("hazards:ledger")]
         if demo["enforced"] and demo["enforced"].hazard_id:
             pages.append(reverse("hazards:hazard_detail", args=[demo["enforced"].hazard_id]))
         return pages
@@ -92,11 +94,11 @@ def pages_for(role: str, demo: dict) -> list[str]:
             reverse("dashboard:report"),
             reverse("dashboard:inspection_list"),
             reverse("dashboard:premises_list"),
-            reverse("hazards:accident_list"),
-            reverse("hazards:accident_create"),
-            reverse("hazards:offender_list"),
-            reverse("hazards:hazard_list"),
-            reverse("hazards:enforcement_new", args=[h]),
+            reverse("accidents:accident_list"),
+            reverse("accidents:accident_new"),
+            reverse("enforcement:offender_list"),
+            reverse("hazards:ledger"),
+            reverse("enforcement:enforcement_new", args=[h]),
         ]
     if role == "registry":
         user = demo["registry_user"].pk

@@ -9,8 +9,9 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from hazards.models import ChecklistItem, Hazard, HazardPhoto, Inspection
-from hazards.reference import load_reference
+from hazards.models import Hazard, HazardPhoto
+from inspections.models import ChecklistItem, Inspection
+from inspections.reference import load_reference
 from premises.models import BusinessType, Tag
 from tests.factories import DEMO_PASSWORD, GridFactory, PremisesFactory, UserFactory
 
@@ -51,7 +52,7 @@ def test_officer_files_an_inspection_from_a_phone(
     live_server, restaurant, phone_page, shot, tmp_path
 ):
     page = phone_page
-    page.goto(f"{live_server.url}{reverse('hazards:scan', args=[restaurant.qr_token])}")
+    page.goto(f"{live_server.url}{reverse('inspections:scan', args=[restaurant.qr_token])}")
     page.fill("input[name=username]", "officer")
     page.fill("input[name=password]", DEMO_PASSWORD)
     shot(page, "field-1-login")
@@ -59,7 +60,7 @@ def test_officer_files_an_inspection_from_a_phone(
     expect(page.locator("h1")).to_contain_text("老王小吃店")
     shot(page, "field-2-premises")
 
-    page.locator(f"a[href='{reverse('hazards:inspection_new', args=[restaurant.pk])}']").click()
+    page.locator(f"a[href='{reverse('inspections:inspection_new', args=[restaurant.pk])}']").click()
     page.locator("[data-all-pass]").click()
     ext = fail(page, "FF-01")
     page.fill(f"#id_{ext}-location", "后厨门口")
@@ -84,7 +85,7 @@ def test_officer_files_an_inspection_from_a_phone(
     for hazard in hazards:
         expect(page.locator("body")).to_contain_text(hazard.ledger_number)
 
-    page.goto(f"{live_server.url}{reverse('hazards:premises_detail', args=[restaurant.pk])}")
+    page.goto(f"{live_server.url}{reverse('inspections:premises_detail', args=[restaurant.pk])}")
     open_list = page.locator("#open-heading + ul")
     for hazard in hazards:
         if hazard.is_open:

@@ -18,7 +18,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from accounts.roles import Role, sync_role_groups
-from hazards.models import ChecklistItem, Hazard
+from hazards.models import Hazard
+from inspections.models import ChecklistItem
 from tests.e2e.conftest import login
 from tests.factories import (
     BusinessTypeFactory,
@@ -107,7 +108,7 @@ def test_the_whole_loop_with_four_logins(
     phone, desk = phone_page, desktop_page
 
     # 1. officer reports two hazards on the phone.
-    login(phone, base, "officer", reverse("hazards:inspection_new", args=[premises.pk]))
+    login(phone, base, "officer", reverse("inspections:inspection_new", args=[premises.pk]))
     phone.locator("[data-all-pass]").click()
     for name, color in (("general", "red"), ("major", "orange")):
         prefix = f"item-{town['items'][name].pk}"
@@ -124,7 +125,7 @@ def test_the_whole_loop_with_four_logins(
     shot(phone, "loop-1-officer-reported")
 
     # 2. leader verifies both; the major one with its treatment plan.
-    login(desk, base, "leader", reverse("hazards:hazard_list"))
+    login(desk, base, "leader", reverse("hazards:ledger"))
     expect(desk.locator("[data-ledger] .hazard-row")).to_have_count(2)
     shot(desk, "loop-2-leader-ledger")
     desk.goto(f"{base}{hazard_path(general)}")
@@ -179,7 +180,7 @@ def test_the_whole_loop_with_four_logins(
     shot(desk, "loop-5-general-closed")
 
     # The ledger shows both closed; the export of the filtered ledger holds the same rows.
-    desk.goto(f"{base}{reverse('hazards:hazard_list')}?status=closed")
+    desk.goto(f"{base}{reverse('hazards:ledger')}?status=closed")
     rows = desk.locator("[data-ledger] .hazard-row")
     expect(rows).to_have_count(2)
     page_numbers = [rows.nth(i).get_attribute("data-ledger-number") for i in range(2)]
@@ -194,5 +195,5 @@ def test_the_whole_loop_with_four_logins(
     sheet = load_workbook(saved).active
     exported = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert exported == page_numbers
-    desk.goto(f"{base}{reverse('hazards:hazard_list')}?status=rectifying")
+    desk.goto(f"{base}{reverse('hazards:ledger')}?status=rectifying")
     expect(desk.locator("[data-ledger] .hazard-row")).to_have_count(0)

@@ -11,8 +11,9 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from hazards.models import ChecklistItem, Hazard, HazardPhoto, Inspection
-from hazards.reference import load_reference
+from hazards.models import Hazard, HazardPhoto
+from inspections.models import ChecklistItem, Inspection
+from inspections.reference import load_reference
 from premises.models import BusinessType, Premises, Tag
 from tests.e2e.test_field_flow import fail
 from tests.factories import DEMO_PASSWORD, GridFactory, PremisesFactory, UserFactory
@@ -51,7 +52,7 @@ def restaurant(transactional_db):
 
 def sign_in_on_my_premises(page, live_server) -> None:
     """Log in as `officer`, land on My premises and wait until the phone keeps the offline data."""
-    page.goto(f"{live_server.url}{reverse('hazards:premises_list')}")
+    page.goto(f"{live_server.url}{reverse('inspections:premises_list')}")
     page.fill("input[name=username]", "officer")
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.locator("input[name=password]").press("Enter")
@@ -61,7 +62,7 @@ def sign_in_on_my_premises(page, live_server) -> None:
 
 def file_without_signal(page, live_server, premises, tmp_path, shot, name: str) -> None:
     page.context.set_offline(True)
-    page.goto(f"{live_server.url}{reverse('hazards:premises_list')}")
+    page.goto(f"{live_server.url}{reverse('inspections:premises_list')}")
     page.get_by_role("link", name=premises.name).click()
     page.locator("[data-shell-inspect]").click()
     expect(page.locator("[data-shell-view=form] h1")).to_have_text(premises.name)
@@ -159,7 +160,7 @@ def test_lost_answer_to_the_first_send_still_files_once(
     assert answered == [200]
     assert Inspection.objects.count() == 1
     # Sent again (by the retry, Background Sync or "send now"): the server files nothing twice.
-    page.goto(f"{live_server.url}{reverse('hazards:outbox')}")
+    page.goto(f"{live_server.url}{reverse('inspections:outbox')}")
     page.locator("[data-outbox-send]").click()
     expect(page.locator("[data-outbox-empty]")).to_be_visible()
     expect(page.locator("[data-outbox-badge]")).to_be_hidden()
@@ -234,7 +235,7 @@ def test_browser_without_storage_says_so_and_files_online(
     page.context.add_init_script(
         "Object.defineProperty(window, 'indexedDB', {value: undefined, configurable: true})"
     )
-    page.goto(f"{live_server.url}{reverse('hazards:inspection_new', args=[restaurant.pk])}")
+    page.goto(f"{live_server.url}{reverse('inspections:inspection_new', args=[restaurant.pk])}")
     page.fill("input[name=username]", "officer")
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.locator("input[name=password]").press("Enter")

@@ -8,7 +8,7 @@ import re
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from hazards.models import Inspection
+from inspections.models import Inspection
 from tests.e2e import test_offline
 from tests.e2e.test_offline import settle, sign_in_on_my_premises, wait_until
 
@@ -18,12 +18,12 @@ SERVER_ERROR_PAGE = "<!doctype html><title>Server Error (500)</title><h1>Server 
 
 
 def inspection_url(live_server, premises) -> str:
-    return f"{live_server.url}{reverse('hazards:inspection_new', args=[premises.pk])}"
+    return f"{live_server.url}{reverse('inspections:inspection_new', args=[premises.pk])}"
 
 
 def count_filings(page, premises) -> list[str]:
     """Every filing POST the page sends for the premises, as it leaves the browser."""
-    path = reverse("hazards:inspection_new", args=[premises.pk])
+    path = reverse("inspections:inspection_new", args=[premises.pk])
     posts: list[str] = []
     page.on(
         "request", lambda r: r.method == "POST" and r.url.endswith(path) and posts.append(r.url)
@@ -45,7 +45,7 @@ def sync_again(page, live_server) -> None:
     page load and the signal coming back."""
     page.locator("[data-outbox-send]").click()
     settle(page)
-    page.goto(f"{live_server.url}{reverse('hazards:outbox')}")
+    page.goto(f"{live_server.url}{reverse('inspections:outbox')}")
     settle(page)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     settle(page)
@@ -91,7 +91,7 @@ def test_filing_the_server_refuses_is_shown_and_not_sent_again(
     page.locator("[data-submit]").click()
 
     wait_until(page, lambda: Inspection.objects.exists())
-    page.goto(f"{live_server.url}{reverse('hazards:outbox')}")
+    page.goto(f"{live_server.url}{reverse('inspections:outbox')}")
     expect(page.locator("[data-outbox-empty]")).to_be_visible()
     assert str(Inspection.objects.get().idempotency_key) == key
     assert len(posts) == 2
@@ -124,7 +124,7 @@ def test_repeated_server_errors_stop_the_retries_until_the_officer_tries_again(
     # A first server error may pass: the filing waits, and is sent again.
     expect(page.locator("[data-offline-form-notice].alert-warning")).to_be_visible()
     assert len(failed) == 1
-    page.goto(f"{live_server.url}{reverse('hazards:outbox')}")  # sent again on page load
+    page.goto(f"{live_server.url}{reverse('inspections:outbox')}")  # sent again on page load
     settle(page)
     assert len(failed) == 2
     entry = page.locator(f"[data-outbox-entry='{key}']")

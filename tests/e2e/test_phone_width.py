@@ -7,7 +7,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from accounts.roles import Role, sync_role_groups
-from hazards.reference import load_reference
+from inspections.reference import load_reference
 from premises.models import Tag
 from tests.e2e.conftest import login
 from tests.factories import GridFactory, PremisesFactory, UserFactory
@@ -34,7 +34,7 @@ def width(page) -> int:
 def test_premises_with_a_long_tag_fits_a_phone(live_server, premises, phone_page, shot):
     pages = {
         "registry": [reverse("premises:list"), reverse("premises:detail", args=[premises.pk])],
-        "officer": [reverse("hazards:premises_detail", args=[premises.pk])],
+        "officer": [reverse("inspections:premises_detail", args=[premises.pk])],
     }
     for username, paths in pages.items():
         for path in paths:

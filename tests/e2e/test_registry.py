@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from accounts.roles import Role, sync_role_groups
 from grids.models import Grid
-from hazards.reference import load_reference
+from inspections.reference import load_reference
 from premises.models import Premises
 from premises.validators import credit_code_check_char
 from tests.e2e.conftest import ARTIFACTS

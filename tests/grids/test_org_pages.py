@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Role
 from grids.models import Department, Grid, Village
-from hazards.models import Inspection
+from inspections.models import Inspection
 from tests.factories import (
     DEMO_PASSWORD,
     DepartmentFactory,

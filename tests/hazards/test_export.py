@@ -25,8 +25,8 @@ from tests.factories import (
     VillageFactory,
 )
 
-LIST = reverse("hazards:hazard_list")
-EXPORT = reverse("hazards:hazard_export")
+LIST = reverse("hazards:ledger")
+EXPORT = reverse("hazards:ledger_export")
 ENGLISH_HEADERS = [
     "Ledger number",
     "Village",

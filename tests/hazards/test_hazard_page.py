@@ -347,7 +347,7 @@ def test_recurrence_is_flagged_on_the_hazard_and_premises_pages(client, town):
     body = client.get(page_url(again)).content.decode()
     assert "data-recurrence" in body and first.ledger_number in body
     assert again.ledger_number in client.get(page_url(first)).content.decode()
-    premises_page = client.get(reverse("hazards:premises_detail", args=[premises.pk]))
+    premises_page = client.get(reverse("inspections:premises_detail", args=[premises.pk]))
     text = premises_page.content.decode()
     assert "data-recurrence" in text
     assert page_url(again) in text
@@ -378,7 +378,7 @@ def test_inspection_summary_links_to_the_hazard_page(client, town):
     inspection = InspectionFactory(premises=premises, inspector=users["officer"])
     hazard = HazardFactory(premises=premises, inspection=inspection)
     client.force_login(users["officer"])
-    response = client.get(reverse("hazards:inspection_detail", args=[inspection.pk]))
+    response = client.get(reverse("inspections:inspection_detail", args=[inspection.pk]))
     assert page_url(hazard) in response.content.decode()
 
 

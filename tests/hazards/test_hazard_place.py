@@ -91,10 +91,10 @@ def test_after_a_move_the_new_grid_s_officer_has_the_hazard_and_the_old_one_not(
     )
 
     client.force_login(new_officer)
-    assert hazard.ledger_number in client.get(reverse("hazards:hazard_list")).content.decode()
+    assert hazard.ledger_number in client.get(reverse("hazards:ledger")).content.decode()
     assert client.get(reverse("hazards:hazard_detail", args=[hazard.pk])).status_code == 200
     client.force_login(old_officer)
-    assert hazard.ledger_number not in client.get(reverse("hazards:hazard_list")).content.decode()
+    assert hazard.ledger_number not in client.get(reverse("hazards:ledger")).content.decode()
     assert client.get(reverse("hazards:hazard_detail", args=[hazard.pk])).status_code == 404
 
 

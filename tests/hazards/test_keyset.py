@@ -13,7 +13,7 @@ from hazards.ledger import SORTS
 from tests.factories import GridFactory, HazardFactory, PremisesFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-URL = reverse("hazards:hazard_list")
+URL = reverse("hazards:ledger")
 
 
 @pytest.fixture

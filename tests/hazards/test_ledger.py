@@ -23,7 +23,7 @@ from tests.factories import (
     VillageFactory,
 )
 
-URL = reverse("hazards:hazard_list")
+URL = reverse("hazards:ledger")
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("hazards:hazard_list")
+URL = reverse("hazards:ledger")
 
 
 @pytest.fixture

@@ -7,18 +7,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accidents.models import Accident
 from accounts.roles import Role
-from hazards.models import (
-    Accident,
-    AppendOnlyError,
-    ChecklistItem,
-    EnforcementAction,
-    Hazard,
-    HazardEvent,
-    Inspection,
-    LedgerSequence,
-    RectificationNotice,
-)
+from enforcement.models import EnforcementAction
+from hazards.models import AppendOnlyError, Hazard, HazardEvent, LedgerSequence, RectificationNotice
+from inspections.models import ChecklistItem, Inspection
 from tests.factories import (
     AccidentFactory,
     BusinessTypeFactory,

@@ -12,10 +12,7 @@ from hazards import workflow
 from hazards.models import Category, Hazard, HazardEvent, HazardPhoto, Severity
 from hazards.workflow import WorkflowError
 from premises.models import Premises
-from tests.factories import (
-    ChecklistItemFactory,
-    HazardFactory,
-)
+from tests.factories import ChecklistItemFactory, HazardFactory
 
 S = Hazard.Status
 ROLES = ["officer", "leader", "department", "office", "registry", "other_officer", "other_leader"]

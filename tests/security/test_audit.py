@@ -15,8 +15,10 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from hazards import enforcement
-from hazards.models import EnforcementAction, Hazard, HazardEvent, HazardPhoto, Inspection
+from enforcement import measures as enforcement
+from enforcement.models import EnforcementAction
+from hazards.models import Hazard, HazardEvent, HazardPhoto
+from inspections.models import Inspection
 from premises.models import Premises
 from tests import test_scope_matrix as matrix
 from tests.factories import (
@@ -99,7 +101,8 @@ def test_no_url_outside_the_admin_deletes_anything():
 
 
 @pytest.mark.parametrize(
-    "label", ["hazards.hazard", "hazards.hazardevent", "premises.premises", "hazards.inspection"]
+    "label",
+    ["hazards.hazard", "hazards.hazardevent", "premises.premises", "inspections.inspection"],
 )
 def test_admin_bulk_delete_is_refused_even_to_a_superuser(client, label):
     hazard = HazardFactory()
@@ -147,7 +150,7 @@ def test_suspension_and_its_lifting_are_in_the_premises_history(client, office):
     client.force_login(office)
 
     client.post(
-        reverse("hazards:enforcement_new", args=[hazard.pk]),
+        reverse("enforcement:enforcement_new", args=[hazard.pk]),
         {
             "kind": EnforcementAction.Kind.SUSPEND,
             "department": hazard.department_id,
@@ -156,7 +159,7 @@ def test_suspension_and_its_lifting_are_in_the_premises_history(client, office):
     )
     action = EnforcementAction.objects.get(hazard=hazard)
     client.post(
-        reverse("hazards:enforcement_lift", args=[action.pk]),
+        reverse("enforcement:enforcement_lift", args=[action.pk]),
         {f"lift-{action.pk}-lifted_on": timezone.localdate().isoformat()},
     )
 

@@ -45,7 +45,7 @@ SKIP = {"accounts:login", "accounts:logout", "healthz", "service_worker", "manif
 # Pages whose forms post elsewhere answer GET with 405: their forms are read on these pages.
 HOSTS = {
     "hazards:hazard_transition": "hazards:hazard_detail",
-    "hazards:enforcement_lift": "hazards:hazard_detail",
+    "enforcement:enforcement_lift": "hazards:hazard_detail",
     "premises:status": "premises:detail",
     "premises:import_apply": "premises:import_preview",
     "premises:grids:user_set_active": "premises:grids:user_edit",

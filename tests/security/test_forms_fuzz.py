@@ -26,7 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.roles import Role
-from hazards.models import ChecklistItem, EnforcementAction
+from enforcement.models import EnforcementAction
+from inspections.models import ChecklistItem
 from premises.models import Premises
 from tests import test_scope_matrix as matrix
 from tests.factories import (
@@ -38,7 +39,17 @@ from tests.factories import (
 )
 from tests.test_scope_matrix import world as world  # the scope matrix's data, reused
 
-PROJECT_APPS = ("accounts", "grids", "premises", "hazards", "notifications", "dashboard")
+PROJECT_APPS = (
+    "accounts",
+    "grids",
+    "premises",
+    "inspections",
+    "hazards",
+    "enforcement",
+    "accidents",
+    "notifications",
+    "dashboard",
+)
 pytestmark = pytest.mark.django_db  # `world` needs the test database even when run alone
 
 FUZZ = settings(
@@ -177,7 +188,7 @@ def _loop(t):
 FORM_KWARGS = {
     "accounts.forms.RegistryUserForm": lambda t: {},
     "premises.forms.PremisesRowForm": lambda t: {"codes_in_use": {}},
-    "hazards.accident_forms.AccidentForm": lambda t: {"user": t["user"]},
+    "accidents.forms.AccidentForm": lambda t: {"user": t["user"]},
     "hazards.loop_forms.LoopForm": _loop,
     "hazards.loop_forms.PhotoLoopForm": _loop,
     "hazards.loop_forms.VerifyForm": _loop,
@@ -187,19 +198,19 @@ FORM_KWARGS = {
     "hazards.loop_forms.RejectForm": _loop,
     "hazards.loop_forms.ExtendForm": _loop,
     "hazards.loop_forms.EscalateForm": _loop,
-    "hazards.loop_forms.EnforcementForm": lambda t: {
+    "enforcement.forms.EnforcementForm": lambda t: {
         "departments": t["hazard"].department.__class__.objects.all(),
         "today": t["today"],
     },
-    "hazards.loop_forms.LiftForm": lambda t: {"action": t["action"], "today": t["today"]},
-    "hazards.forms.FindingFields": lambda t: {"today": t["today"]},
-    "hazards.forms.AnswerForm": lambda t: {"item": t["item"], "today": t["today"]},
-    "hazards.forms.ExtraHazardForm": lambda t: {"today": t["today"]},
+    "enforcement.forms.LiftForm": lambda t: {"action": t["action"], "today": t["today"]},
+    "inspections.forms.FindingFields": lambda t: {"today": t["today"]},
+    "inspections.forms.AnswerForm": lambda t: {"item": t["item"], "today": t["today"]},
+    "inspections.forms.ExtraHazardForm": lambda t: {"today": t["today"]},
     "dashboard.report.MonthForm": lambda t: {"today": t["today"]},
 }
 FILTER_KWARGS = {
     "premises.filters.RegistryFilter": lambda t: {"today": t["today"]},
-    "hazards.accident_forms.AccidentFilter": lambda t: {"user": t["user"]},
+    "accidents.forms.AccidentFilter": lambda t: {"user": t["user"]},
     "hazards.ledger.LedgerFilter": lambda t: {"user": t["user"], "today": t["today"]},
     "dashboard.filters.ScopeFilters": lambda t: {
         "user": t["user"],

@@ -14,7 +14,8 @@ from django.urls import reverse
 from PIL import Image
 
 from accounts.roles import Role
-from hazards.models import HazardPhoto, Inspection
+from hazards.models import HazardPhoto
+from inspections.models import Inspection
 from premises.exporter import write_template
 from premises.models import Premises
 from tests.factories import (
@@ -103,7 +104,7 @@ def test_hostile_inspection_photo_is_refused_and_nothing_is_stored(
     client.force_login(officer)
 
     response = client.post(
-        reverse("hazards:inspection_new", args=[premises.pk]),
+        reverse("inspections:inspection_new", args=[premises.pk]),
         inspection_body(item, upload(key)),
         HTTP_ACCEPT_LANGUAGE="en",
     )
@@ -220,7 +221,7 @@ def test_html_after_a_real_jpeg_never_reaches_the_stored_photo(client, officer_s
     name, data = hostile.valid_jpeg_with_html_after_it()
 
     response = client.post(
-        reverse("hazards:inspection_new", args=[premises.pk]),
+        reverse("inspections:inspection_new", args=[premises.pk]),
         inspection_body(item, SimpleUploadedFile(name, data)),
     )
 

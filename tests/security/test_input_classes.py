@@ -16,7 +16,8 @@ from django.utils import timezone, translation
 
 from accounts.roles import Role
 from config.inputs import DESCRIPTION, parse_ids, parse_int
-from hazards.models import Hazard, HazardEvent, Inspection, Severity
+from hazards.models import Hazard, HazardEvent, Severity
+from inspections.models import Inspection
 from notifications.models import Notification
 from tests.factories import (
     DepartmentFactory,
@@ -94,7 +95,7 @@ def test_extra_hazard_without_a_photo_is_filed(client, officer, premises, as_jso
     headers = {"HTTP_ACCEPT": "application/json"} if as_json else {}
 
     response = client.post(
-        reverse("hazards:inspection_new", args=[premises.pk]), body, content_type=RAW, **headers
+        reverse("inspections:inspection_new", args=[premises.pk]), body, content_type=RAW, **headers
     )
 
     assert response.status_code in (200, 302)
@@ -109,7 +110,7 @@ def test_a_far_deadline_is_refused_at_inspection_with_the_form_back(client, offi
     client.force_login(officer)
 
     response = client.post(
-        reverse("hazards:inspection_new", args=[premises.pk]),
+        reverse("inspections:inspection_new", args=[premises.pk]),
         filing(**{"extra-0-rectify_by": far}),
     )
 
@@ -140,7 +141,7 @@ def test_an_accident_cannot_be_recorded_in_the_future(client, db):
     client.force_login(UserFactory(role=Role.SAFETY_OFFICE))
     tomorrow = timezone.localdate() + timedelta(days=1)
 
-    response = client.post(reverse("hazards:accident_create"), {"occurred_on": str(tomorrow)})
+    response = client.post(reverse("accidents:accident_new"), {"occurred_on": str(tomorrow)})
 
     assert response.status_code == 200
     assert "The date cannot be in the future." in response.text
@@ -209,7 +210,7 @@ def test_a_hand_made_ledger_cursor_is_served_by_page_number(client, db, cursor):
     client.force_login(UserFactory(role=Role.SAFETY_OFFICE))
     HazardFactory.create_batch(3)
 
-    response = client.get(reverse("hazards:hazard_list"), {"after": cursor, "page": "1"})
+    response = client.get(reverse("hazards:ledger"), {"after": cursor, "page": "1"})
 
     assert response.status_code == 200
 
@@ -241,7 +242,7 @@ def test_a_nul_in_free_text_is_dropped_and_the_rest_kept(client, officer, premis
     client.force_login(officer)
 
     response = client.post(
-        reverse("hazards:inspection_new", args=[premises.pk]),
+        reverse("inspections:inspection_new", args=[premises.pk]),
         filing(notes="燃气\x00软管\x0b老化", **{"extra-0-description": "出口\x00堵塞"}),
     )
 
@@ -253,7 +254,7 @@ def test_a_nul_in_free_text_is_dropped_and_the_rest_kept(client, officer, premis
 def test_a_nul_in_a_search_is_no_server_error(client, db):
     client.force_login(UserFactory(role=Role.SAFETY_OFFICE))
 
-    assert client.get(reverse("hazards:hazard_list"), {"q": "a\x00b"}).status_code == 200
+    assert client.get(reverse("hazards:ledger"), {"q": "a\x00b"}).status_code == 200
 
 
 # --- 8. length limits -----------------------------------------------------------------------------
@@ -264,7 +265,7 @@ def test_an_overlong_description_is_refused_with_the_form_back(client, officer, 
     long_text = "堵" * (DESCRIPTION + 1)
 
     response = client.post(
-        reverse("hazards:inspection_new", args=[premises.pk]),
+        reverse("inspections:inspection_new", args=[premises.pk]),
         filing(**{"extra-0-description": long_text}),
     )
 
@@ -286,7 +287,7 @@ def test_a_photo_kept_from_an_earlier_try_is_not_lost_by_an_odd_id(client, offic
     photo = ("IMG_1.jpg", jpeg_bytes())
 
     response = client.post(
-        reverse("hazards:inspection_new", args=[premises.pk]),
+        reverse("inspections:inspection_new", args=[premises.pk]),
         filing(
             **{
                 "extra-0-photos_kept": "²,٣",
