@@ -13,7 +13,11 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.lookups import DataContains
+from django.db import connection
+from django.db.models import Func, Q, TextField, Value
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
@@ -25,6 +29,7 @@ from premises.models import BusinessType, Premises
 from premises.validators import mask_phone
 
 TRIGRAM = 3  # pg_trgm's unit: a shorter term has none to look up
+BIGRAM = 2
 LEDGER_NUMBER = re.compile(r"[A-Z]{2}-\d{4}-\d{6}")
 OPEN = "open"
 FOUND = "found"  # the dashboard's "found" (发现隐患): every status but dismissed
@@ -246,7 +251,7 @@ def text_matches(value: str) -> Q:
     `value`, in any case (docs/decisions.md, Ledger text search on a trigram index)."""
 
     def holding(*fields: str) -> Q:
-        return reduce(or_, (Q(**{f"{field}__{_text_lookup(value)}": value}) for field in fields))
+        return reduce(or_, (_holds(field, value) for field in fields))
 
     premises = (
         Premises.objects.filter(holding("name", "address")).order_by().values_list("pk", flat=True)
@@ -255,17 +260,30 @@ def text_matches(value: str) -> Q:
     found = holding("description") | Q(
         premises__in=premises if len(keys) > PREMISES_MATCHED_MAX else keys
     )
-    if value.isascii():  # ledger numbers are
+    if value.isascii() and len(value) >= TRIGRAM:  # ledger numbers are; a pair matches them all
         found |= holding("ledger_number")
     return found
 
 
-def _text_lookup(value: str) -> str:
-    """`icontains`, whose UPPER() the trigram indexes hold. A term too short for a trigram (燃气)
-    is searched by reading the rows; when it has no case either, without UPPER() on each."""
+class Bigrams(Func):
+    """A text's distinct pairs of adjacent characters, as the bigram indexes hold them
+    (premises migration 0005, `gw_bigrams`)."""
+
+    function = "gw_bigrams"
+    output_field = ArrayField(TextField())
+
+
+def _holds(field: str, value: str) -> Q:
+    """`field` holds `value` in any case, as an index serves it: `icontains`, whose UPPER() the
+    trigram indexes hold; on PostgreSQL a pair of characters, too short for a trigram, from
+    the bigram indexes. Elsewhere a short term is compared by reading the rows, without
+    UPPER() on each when it has no case."""
+    if len(value) == BIGRAM and connection.vendor == "postgresql":
+        pair = Value([value.upper()], output_field=ArrayField(TextField()))
+        return Q(DataContains(Bigrams(Upper(field)), pair))
     if len(value) < TRIGRAM and value.upper() == value.lower():
-        return "contains"
-    return "icontains"
+        return Q(**{f"{field}__contains": value})
+    return Q(**{f"{field}__icontains": value})
 
 
 # A county has 1,500 grids: listing them all took longer to render than the whole page's

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from grids.models import Village
-from hazards.ledger import ledger_rows
+from hazards.ledger import _holds, ledger_rows
 from hazards.models import Hazard
 from premises.models import Premises
 from tests.factories import (
@@ -117,13 +117,14 @@ def numbers(town, *names: str) -> set[str]:
 @pytest.mark.parametrize(
     ("typed", "found"),
     [
-        ("燃气", ("gas",)),  # two characters: no trigram, the rows are read
+        ("燃气", ("gas",)),  # two characters: no trigram, the pairs are indexed
         ("电线", ("wires",)),
         ("液化气瓶", ("gas",)),
         ("液化气", ("gas",)),  # the description and the premises' name
         ("便利店", ("wires", "lpg")),  # the premises' name
         ("黄湾村", ("wires", "lpg")),  # its address
         ("lpg", ("lpg",)),  # Latin in any case
+        ("Lp", ("lpg",)),  # two Latin letters, any case
         ("CYLINDER", ("lpg",)),
         ("无此店名", ()),
     ],
@@ -168,6 +169,21 @@ def test_the_search_s_statements_are_served_by_the_trigram_indexes(town, typed):
     premises = plan(Premises.objects.filter(Q(name__icontains=typed) | Q(address__icontains=typed)))
     assert "Bitmap Index Scan on premises_name_trgm" in premises
     assert "Bitmap Index Scan on premises_address_trgm" in premises
+
+
+@pytest.mark.postgresql  # the bigram indexes
+@pytest.mark.parametrize("typed", ["燃气", "lp"])
+def test_a_pair_of_characters_is_served_by_the_bigram_indexes(town, typed):
+    """Two characters have no trigram: the pairs of characters of each text are indexed."""
+    rows = ledger_rows(town["office"], {"q": typed}, today=date.today()).qs.order_by()
+    assert "Bitmap Index Scan on hazards_description_bigrams" in plan(rows)
+    premises = Premises.objects.filter(text_matches_premises(typed))
+    assert "Bitmap Index Scan on premises_name_bigrams" in plan(premises)
+    assert "Bitmap Index Scan on premises_address_bigrams" in plan(premises)
+
+
+def text_matches_premises(typed: str) -> Q:
+    return _holds("name", typed) | _holds("address", typed)
 
 
 def test_the_search_escapes_what_was_typed(client, town):
