@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for the TemplatesSetting renderer below
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -120,6 +121,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # At most how long a dashboard's content is kept in the cache while nothing it counts changes
 # (config/data_cache.py); 0: counted on every request.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
+
+# Widgets render through the project's templates, so templates/django/forms/ can replace one of
+# Django's: the select draws its options in its own loop (docs/decisions.md, HTML in templates).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
