@@ -1,6 +1,6 @@
 """The change counts of migrations 0005 and 0006 and the log of changed grids of 0008 go: a
 dashboard is kept in Django's cache under a generation bumped by the writes themselves
-(dashboard/cache.py; docs/decisions.md, Dashboards from the cache). The tallies stay."""
+(config/data_cache.py; docs/decisions.md, Dashboards from the cache). The tallies stay."""
 
 from importlib import import_module
 
