@@ -88,16 +88,10 @@ def breakdowns(src: Sources, period: Period, *, today: date) -> dict[str, list[d
     types groups): the overdue, the found in the period's days and, for the county or a town
     with tallies, the months' sector tallies (see tallies.Plan); added up per key in Python."""
     plan = src.split(period) if src.town_filter is not None else tallies.Plan(plus=[period])
-    pieces = [_breakdown_sums(_hazard_rows(src, plan, today=today))]
+    rows = _hazard_rows(src, plan, today=today)
     if plan.months:
-        pieces.append(_breakdown_sums(_sector_rows(src.town_filter, plan.months)))
-    tables: dict[str, dict[tuple, dict]] = {by: {} for by in BREAKDOWN_KEYS}
-    for piece in pieces:
-        for by, groups in piece.items():
-            for group, row in groups.items():
-                total = tables[by].setdefault(group, {**row, "found": 0, "closed": 0, "overdue": 0})
-                for figure in ("found", "closed", "overdue"):
-                    total[figure] += row[figure]
+        rows += _sector_rows(src.town_filter, plan.months)
+    tables = _breakdown_sums(rows)
     return {by: _most_found_first(table, by) for by, table in tables.items()}
 
 

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -269,18 +269,18 @@ def drift() -> list[str]:
     return differences
 
 
-def _misplaced_premises() -> QuerySet:
+def _misplaced() -> QuerySet:
+    """Hazards whose copy of their premises' grid or business type is not theirs."""
     same = Q(grid_id=F("premises__grid_id"), business_type_id=F("premises__business_type_id"))
-    wrong = Hazard.objects.filter(~same | Q(grid__isnull=True) | Q(business_type__isnull=True))
-    return wrong.values("premises_id")
+    return Hazard.objects.filter(~same | Q(grid__isnull=True) | Q(business_type__isnull=True))
 
 
 def _misplaced_hazards() -> list[tuple]:
-    """The first hazards whose copy of their premises' grid or business type is not theirs."""
-    same = Q(grid_id=F("premises__grid_id"), business_type_id=F("premises__business_type_id"))
-    wrong = Hazard.objects.filter(~same | Q(grid__isnull=True) | Q(business_type__isnull=True))
+    """The first misplaced hazards, with their premises' grid and business type."""
     return list(
-        wrong.order_by("pk").values_list(
+        _misplaced()
+        .order_by("pk")
+        .values_list(
             "pk", "grid_id", "business_type_id", "premises__grid_id", "premises__business_type_id"
         )[:20]
     )
@@ -306,10 +306,11 @@ def paused():
 def rebuild() -> None:
     """Recount every tally from the rows (after a bulk load with the triggers off; a repair),
     and copy each premises' grid and business type to its hazards again where they differ."""
-    for premises in Premises.objects.filter(pk__in=_misplaced_premises()).iterator():
-        Hazard.objects.filter(premises=premises).update(
-            grid_id=premises.grid_id, business_type_id=premises.business_type_id
-        )
+    own = Premises.objects.filter(pk=OuterRef("premises_id"))
+    _misplaced().update(
+        grid_id=Subquery(own.values("grid_id")),
+        business_type_id=Subquery(own.values("business_type_id")),
+    )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT gw_tally_rebuild()")
