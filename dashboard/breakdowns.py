@@ -73,11 +73,7 @@ def _local_day(month, zone) -> date:
 
 # --- breakdowns ----------------------------------------------------------------------------------
 
-BREAKDOWN_KEYS = {
-    "category": ("category",),
-    "business_type": ("business_type", "business_type__name_zh", "business_type__name_en"),
-    "department": ("department", "department__name", "department__name_en"),
-}
+BREAKDOWN_KEYS = ("category", "business_type", "department")
 
 
 def breakdowns(src: Sources, period: Period, *, today: date) -> dict[str, list[dict]]:
@@ -91,23 +87,36 @@ def breakdowns(src: Sources, period: Period, *, today: date) -> dict[str, list[d
     rows = _hazard_rows(src, plan, today=today)
     if plan.months:
         rows += _sector_rows(src.town_filter, plan.months)
-    tables = _breakdown_sums(rows)
-    return {by: _most_found_first(table, by) for by, table in tables.items()}
+    tables = {by: _most_found_first(table, by) for by, table in _breakdown_sums(rows).items()}
+    _name(tables)
+    return tables
 
 
-def _most_found_first(table: dict[tuple, dict], by: str) -> list[dict]:
-    first = BREAKDOWN_KEYS[by][0]
+def _most_found_first(table: dict[Any, dict], by: str) -> list[dict]:
     rows = (row for row in table.values() if row["found"] or row["closed"] or row["overdue"])
-    return sorted(rows, key=lambda row: (-row["found"], -row["overdue"], str(row[first])))
+    return sorted(rows, key=lambda row: (-row["found"], -row["overdue"], str(row[by])))
+
+
+def _name(tables: dict[str, list[dict]]) -> None:
+    """The business types' and departments' names beside their keys: counted by key alone, the
+    hazards are grouped without joining every row to its names (docs/decisions.md, Counting per
+    grid first)."""
+    for by, model, names in (
+        ("business_type", BusinessType, ("name_zh", "name_en")),
+        ("department", Department, ("name", "name_en")),
+    ):
+        found = model.objects.in_bulk({row[by] for row in tables[by]} - {None})
+        for row in tables[by]:
+            named = found.get(row[by])
+            row |= {f"{by}__{name}": getattr(named, name, None) for name in names}
 
 
 def _hazard_rows(src: Sources, plan: tallies.Plan, *, today: date) -> list[dict]:
     """The hazards' rows grouped by the three keys: the overdue now, and the found (and closed
     of those) in the plan's days, each query with an index to itself."""
-    keys = [name for names in BREAKDOWN_KEYS.values() for name in names]
 
     def grouped(hazards: QuerySet, counts: dict) -> list[dict]:
-        return [net(row) for row in hazards.order_by().values(*keys).annotate(**counts)]
+        return [net(row) for row in hazards.order_by().values(*BREAKDOWN_KEYS).annotate(**counts)]
 
     rows = grouped(src.hazards.overdue(today), {"overdue": Count("*")})  # an index-only scan
     where, counts = Q(pk__in=[]), {}
@@ -122,17 +131,15 @@ def _hazard_rows(src: Sources, plan: tallies.Plan, *, today: date) -> list[dict]
     return rows
 
 
-def _breakdown_sums(rows: list[dict]) -> dict[str, dict[tuple, dict]]:
-    """Rows of the three keys added up per key: {key: {group: row}}."""
-    tables: dict[str, dict[tuple, dict]] = {by: {} for by in BREAKDOWN_KEYS}
+def _breakdown_sums(rows: list[dict]) -> dict[str, dict[Any, dict]]:
+    """Rows of the three keys added up per key: {key: {value: row}}."""
+    tables: dict[str, dict[Any, dict]] = {by: {} for by in BREAKDOWN_KEYS}
     for row in rows:
         found, closed, overdue = row.get("found", 0), row.get("closed", 0), row.get("overdue", 0)
-        for by, names in BREAKDOWN_KEYS.items():
-            group = tuple(row[name] for name in names)
-            total = tables[by].get(group)
+        for by in BREAKDOWN_KEYS:
+            total = tables[by].get(row[by])
             if total is None:
-                total = tables[by][group] = dict(zip(names, group, strict=True))
-                total |= {"found": 0, "closed": 0, "overdue": 0}
+                total = tables[by][row[by]] = {by: row[by], "found": 0, "closed": 0, "overdue": 0}
             total["found"] += found
             total["closed"] += closed
             total["overdue"] += overdue
@@ -141,24 +148,13 @@ def _breakdown_sums(rows: list[dict]) -> dict[str, dict[tuple, dict]]:
 
 def _sector_rows(town_filter: dict[str, Any], months: list[date]) -> list[dict]:
     """The sector tallies as rows shaped like the hazards' GROUP BY rows."""
-    rows = list(tallies.sector_rows(town_filter, months))
-    types = BusinessType.objects.in_bulk({row["business_type_key"] for row in rows})
-    departments = Department.objects.in_bulk({row["department_key"] for row in rows} - {0})
-    shaped = []
-    for row in rows:
-        kind, department = types[row["business_type_key"]], departments.get(row["department_key"])
-        shaped.append(
-            {
-                "category": row["category"],
-                "business_type": kind.pk,
-                "business_type__name_zh": kind.name_zh,
-                "business_type__name_en": kind.name_en,
-                "department": department.pk if department else None,
-                "department__name": department.name if department else None,
-                "department__name_en": department.name_en if department else None,
-                "found": row["found_n"],
-                "closed": row["closed_n"],
-                "overdue": 0,
-            }
-        )
-    return shaped
+    return [
+        {
+            "category": row["category"],
+            "business_type": row["business_type_key"],
+            "department": row["department_key"] or None,  # 0 stands for none in the tallies
+            "found": row["found_n"],
+            "closed": row["closed_n"],
+        }
+        for row in tallies.sector_rows(town_filter, months)
+    ]

@@ -36,7 +36,7 @@ from django.db.models.lookups import GreaterThan
 from dashboard import tallies
 from dashboard.models import PremisesYear
 from dashboard.periods import Period
-from dashboard.sources import CHILD_KEYS, Sources, days, within, within_any
+from dashboard.sources import CHILD_KEYS, Sources, counts_per_place, days, within, within_any
 from hazards.models import OPEN_STATUSES, Hazard, Severity
 from inspections.models import Inspection
 from premises.models import Premises
@@ -119,10 +119,9 @@ def hazard_groups(
     key, hazards = CHILD_KEYS[by] if by else None, src.hazards
     # The open hazards apart from the period's: each query then has an index to itself (open
     # hazards by deadline or grid; hazards found or closed in a few days by date).
-    groups = _grouped(hazards.filter(IS_OPEN), key, _open_counts(today))
-    for place, figures in _grouped(
-        hazards.filter(IS_OPEN & IS_MAJOR), key, _open_major_counts(today)
-    ).items():
+    groups = counts_per_place(hazards.filter(IS_OPEN), _open_counts(today), by)
+    majors = counts_per_place(hazards.filter(IS_OPEN & IS_MAJOR), _open_major_counts(today), by)
+    for place, figures in majors.items():
         groups.setdefault(place, {}).update(figures)
     if aggregates:
         for place, figures in _grouped(hazards.filter(where), key, aggregates).items():
@@ -226,11 +225,7 @@ def premises_groups(
     """Operating premises, those inside their patrol interval (covered), never inspected — now,
     per place one level down (`by`) or for all under the key None. One query, an index-only
     scan of the operating premises by grid (premises_operating_grid)."""
-    operating = premises.filter(OPERATING).order_by()
-    if by is None:
-        return {None: operating.aggregate(**_premises_counts(today))}
-    key = CHILD_KEYS[by]
-    return {row.pop(key): row for row in operating.values(key).annotate(**_premises_counts(today))}
+    return counts_per_place(premises.filter(OPERATING), _premises_counts(today), by)
 
 
 def premises_figures(premises: QuerySet, *, today: date) -> dict[str, Any]:

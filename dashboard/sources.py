@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import F, Q, QuerySet
 
 from accidents.scope import accidents_visible_to
 from dashboard import tallies
 from dashboard.periods import Period
 from dashboard.scopes import COUNTY, GRID, TOWN, VILLAGE, Scope
+from grids.models import Grid, Village
 from hazards.models import Hazard, HazardQuerySet
 from inspections.models import Inspection
 from premises.models import Premises
@@ -92,6 +95,40 @@ def sources(user, scope: Scope) -> Sources:
         town_filter=town_filter,
         child_key=CHILD_KEYS.get(scope.child_kind or ""),
     )
+
+
+def counts_per_place(rows: QuerySet, counts: dict[str, Any], by: str | None) -> dict[Any, dict]:
+    """The `counts` (COUNT aggregates) of rows that have a grid, per place one level down (`by`:
+    town, village or grid), or for all the rows under the key None.
+
+    Per village or town the rows are counted per grid first, and only the grids' rows (~1,500
+    in a county) are joined to their village and town and added up: joining every counted row
+    to its place first made the county's counts twice as slow (docs/decisions.md, Counting per
+    grid first). The ORM cannot join a grouped subquery: its SQL is wrapped here, its
+    parameters passed apart, nothing from the request spliced in."""
+    rows = rows.order_by()
+    if by is None:
+        return {None: rows.aggregate(**counts)}
+    per_grid = rows.values(place_grid=F("grid")).annotate(**counts)
+    if by == GRID:
+        return {row.pop("place_grid"): row for row in per_grid}
+    try:
+        sql, params = per_grid.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can hold no rows
+        return {}
+    quote = connection.ops.quote_name
+    sums = ", ".join(f"CAST(SUM(per_grid.{quote(name)}) AS BIGINT)" for name in counts)
+    place = "v.town_id" if by == TOWN else "g.village_id"
+    joins = f"JOIN {Grid._meta.db_table} g ON g.id = per_grid.place_grid"
+    if by == TOWN:
+        joins += f" JOIN {Village._meta.db_table} v ON v.id = g.village_id"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {place}, {sums} FROM ({sql}) AS per_grid {joins} GROUP BY {place}",  # noqa: S608
+            params,
+        )
+        rows = cursor.fetchall()
+    return {place: dict(zip(counts, figures, strict=True)) for place, *figures in rows}
 
 
 def within(field: str, period: Period) -> Q:
