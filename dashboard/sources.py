@@ -118,17 +118,18 @@ def counts_per_place(rows: QuerySet, counts: dict[str, Any], by: str | None) -> 
         return {}
     quote = connection.ops.quote_name
     sums = ", ".join(f"CAST(SUM(per_grid.{quote(name)}) AS BIGINT)" for name in counts)
-    place = "v.town_id" if by == TOWN else "g.village_id"
+    place_column = "v.town_id" if by == TOWN else "g.village_id"
     joins = f"JOIN {Grid._meta.db_table} g ON g.id = per_grid.place_grid"
     if by == TOWN:
         joins += f" JOIN {Village._meta.db_table} v ON v.id = g.village_id"
+    summed = (
+        f"SELECT {place_column}, {sums} FROM ({sql}) AS per_grid {joins} "  # noqa: S608
+        f"GROUP BY {place_column}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {place}, {sums} FROM ({sql}) AS per_grid {joins} GROUP BY {place}",  # noqa: S608
-            params,
-        )
-        rows = cursor.fetchall()
-    return {place: dict(zip(counts, figures, strict=True)) for place, *figures in rows}
+        cursor.execute(summed, params)
+        per_place = cursor.fetchall()
+    return {place: dict(zip(counts, figures, strict=True)) for place, *figures in per_place}
 
 
 def within(field: str, period: Period) -> Q:
