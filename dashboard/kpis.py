@@ -297,12 +297,11 @@ class DaysSet(Func):
 
 def premises_visited(src: Sources, period: Period) -> int:
     """How many premises of the scope had a visit in the period: rows of PremisesYear with one
-    of the period's days set."""
-    scoped = {f"premises__{lookup}": value for lookup, value in src.grid_filter.items()}
+    of the period's days set, found by their grid (PremisesYear.grid)."""
     condition = Q(pk__in=[])
     for year, (first, count) in _days_per_year(period).items():
         condition |= Q(year=year) & GreaterThan(DaysSet(first, count), 0)
-    rows = PremisesYear.objects.filter(condition, **scoped)
+    rows = PremisesYear.objects.filter(condition, **src.grid_filter)
     if period.start.year == period.end.year:
         return rows.count()
     return rows.values("premises_id").distinct().count()  # a premises may have two years

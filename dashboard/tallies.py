@@ -249,11 +249,18 @@ def stored() -> tuple[dict, dict, dict]:
 
 
 def drift() -> list[str]:
-    """Where the tallies, or the hazards' copies of their premises' grid and business type
-    (Hazard.grid), disagree with the rows (empty when they agree)."""
+    """Where the tallies, or the copies of a premises' grid and business type on its hazards
+    and its premises-years (Hazard.grid, PremisesYear.grid), disagree with the rows (empty when
+    they agree)."""
     differences = [
         f"hazard {pk}: grid {grid}, business type {kind}, its premises' {p_grid}, {p_kind}"
         for pk, grid, kind, p_grid, p_kind in _misplaced_hazards()
+    ]
+    differences += [
+        f"premises year {premises} {year}: grid {grid}, its premises' {p_grid}"
+        for premises, year, grid, p_grid in _misplaced_years()
+        .order_by("pk")
+        .values_list("premises_id", "year", "grid_id", "premises__grid_id")[:20]
     ]
     for name, expected, actual in zip(
         ("grid month", "sector month", "premises year"),
@@ -273,6 +280,11 @@ def _misplaced() -> QuerySet:
     """Hazards whose copy of their premises' grid or business type is not theirs."""
     same = Q(grid_id=F("premises__grid_id"), business_type_id=F("premises__business_type_id"))
     return Hazard.objects.filter(~same | Q(grid__isnull=True) | Q(business_type__isnull=True))
+
+
+def _misplaced_years() -> QuerySet:
+    """Premises-years whose copy of their premises' grid is not theirs."""
+    return PremisesYear.objects.filter(~Q(grid_id=F("premises__grid_id")) | Q(grid__isnull=True))
 
 
 def _misplaced_hazards() -> list[tuple]:
@@ -305,12 +317,14 @@ def paused():
 
 def rebuild() -> None:
     """Recount every tally from the rows (after a bulk load with the triggers off; a repair),
-    and copy each premises' grid and business type to its hazards again where they differ."""
+    and copy each premises' grid and business type to its hazards and premises-years again
+    where they differ."""
     own = Premises.objects.filter(pk=OuterRef("premises_id"))
     _misplaced().update(
         grid_id=Subquery(own.values("grid_id")),
         business_type_id=Subquery(own.values("business_type_id")),
     )
+    _misplaced_years().update(grid_id=Subquery(own.values("grid_id")))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT gw_tally_rebuild()")
