@@ -173,11 +173,11 @@ def test_officer_home(client, place, django_assert_num_queries, rows):
 # (picker and count), the hazard figures (open; open major; the period's days or rows; on
 # PostgreSQL the tallies), the visits and premises visited (three), the accidents, the places
 # ranked, the premises figures, the trend, the breakdowns (overdue; the period's rows; with
-# tallies the sector tallies and their names), the five lists (offenders: per grid, then the
-# first ten).
+# tallies the sector tallies; the names of their business types and departments), the five
+# lists (offenders: per grid, then the first ten).
 # Each list shows its ten rows with what they need selected: a deferred field would add a query
 # per row here.
-DASHBOARD = 28  # the same on both databases: one counting path
+DASHBOARD = 29  # the same on both databases: one counting path
 # The default period's months and days, and so which of them come from the tallies, follow the
 # date: the count is pinned on a day in the middle of a month (on a month's last day, the month
 # is tallied whole and its days are not read).
