@@ -63,7 +63,8 @@ def tally_line(check: dict) -> str:
     return (
         f"Monthly tallies: {check['grid_months']:,} grid-month, {check['sector_months']:,} "
         f"sector-month and {check['premises_years']:,} premises-year rows, and every hazard's "
-        f"copy of its premises' grid and business type, recounted from the rows "
+        f"and premises-year's copy of its premises' grid (and business type, on a hazard), "
+        f"recounted from the rows "
         f"({check['seconds']:.0f} s): {verdict}."
     )
 
