@@ -32,7 +32,6 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.forms.models import model_to_dict
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -65,6 +64,7 @@ from tests.factories import (
     UserFactory,
     VillageFactory,
 )
+from tests.module_data import kept_for_the_module
 
 OFFICER, LEADER, DEPARTMENT = "grid_officer", "village_leader", "department_officer"
 OFFICE, REGISTRY, NO_ROLE = "safety_office", "registry_admin", "no_role"
@@ -298,16 +298,10 @@ def build_world(media: Path, var_dir: Path) -> World:
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("scope-media")
     var_dir = tmp_path_factory.mktemp("scope-var")
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            with override_settings(MEDIA_ROOT=media, VAR_DIR=var_dir):
-                built = build_world(media, var_dir)
-            yield built
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with kept_for_the_module(django_db_blocker):
+        with override_settings(MEDIA_ROOT=media, VAR_DIR=var_dir):
+            built = build_world(media, var_dir)
+        yield built
 
 
 @pytest.fixture(autouse=True)

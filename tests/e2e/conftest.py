@@ -31,10 +31,14 @@ TIMEOUT_MS = 30_000  # generous: CI shares 2 cores with PostgreSQL, Redis and Ch
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test under tests/e2e/ carries the e2e mark: `pytest -m "not e2e"` leaves them out."""
+    """Every test under tests/e2e/ carries the e2e mark: `pytest -m "not e2e"` leaves them out.
+    CI runs them in its SQLite run only, so none may need PostgreSQL (docs/architecture.md,
+    Tests): it would run nowhere."""
     for item in items:
         if E2E_DIR in item.path.parents:
             item.add_marker(pytest.mark.e2e)
+            if item.get_closest_marker("postgresql"):
+                raise pytest.UsageError(f"{item.nodeid}: a browser test runs on SQLite in CI")
 
 
 def _in_ci() -> bool:
