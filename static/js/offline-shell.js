@@ -141,7 +141,9 @@
   }).then(function (response) {
     if (!response) return draw(null);
     var date = response.headers.get("Date");
-    var stamp = date ? new Date(date).toLocaleString() : "";
+    // In the language of the page, not of the phone (an English phone, a Chinese page).
+    var language = document.documentElement.lang || undefined;
+    var stamp = date ? new Date(date).toLocaleString(language) : "";
     return response.json().then(function (bundle) {
       draw(String(bundle.user) === String(config.dataset.user) ? bundle : null, stamp);
     });

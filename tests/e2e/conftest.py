@@ -46,6 +46,14 @@ def _in_ci() -> bool:
 
 
 @pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started once the test database exists. Started before it
+    (a browser test run on its own, on SQLite), it took the database for the in-memory one and
+    shared one connection among its threads, which crashed Python when two requests overlapped."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
         reason = "Chromium not installed: apt-get install -y chromium"
