@@ -1,3 +1,4 @@
+import io
 import os
 import re
 import subprocess
@@ -7,6 +8,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from django.db import OperationalError
 
 from config.env import env_bool, env_int
@@ -87,6 +89,17 @@ def test_settings_refuse_a_bad_debug_value():
 
     assert result.returncode != 0
     assert "DJANGO_DEBUG must be true or false" in result.stderr
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+def test_make_run_on_sqlite_starts_without_a_warning():
+    """`make run`'s server checks the models against its database first and prints what it
+    finds: on the embedded SQLite, nothing."""
+    out = io.StringIO()
+    call_command("check", databases=["default"], stdout=out, stderr=out)
+
+    assert "no issues" in out.getvalue(), out.getvalue()
 
 
 def test_readme_lists_every_variable_the_settings_read():
