@@ -8,25 +8,22 @@ import re
 
 import pytest
 from django.urls import reverse
-from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support.wait import WebDriverWait
 
 from inspections.models import Inspection
 from tests.e2e import test_offline, webkit
 from tests.e2e.conftest import ARTIFACTS, _in_ci
 from tests.e2e.test_field_flow import item_id
 from tests.e2e.test_offline import assert_filed_once, big_photo
+from tests.e2e.webkit import click, css, visible, wait_for
 from tests.factories import DEMO_PASSWORD
 
 restaurant = test_offline.restaurant  # the fixture: an officer, their grid and a restaurant
-WAIT_SECONDS = 30  # generous: CI shares 2 cores with the database and the browser
 
 
 @pytest.fixture
 def driver(live_server):
     """A phone for one test, closed before the test database is emptied: a page still talking
-    to the live server meanwhile would crash SQLite's flush."""
+    to the live server would hold the database the flush empties."""
     reason = webkit.missing()
     if reason:
         if _in_ci():
@@ -45,30 +42,6 @@ def signal(live_server, driver):
     relay.close()
 
 
-def wait_for(driver, condition, message: str) -> None:
-    """Until it holds; a page that redraws meanwhile is looked at again."""
-    redrawn = (StaleElementReferenceException,)
-    wait = WebDriverWait(driver, WAIT_SECONDS, poll_frequency=0.1, ignored_exceptions=redrawn)
-    wait.until(lambda _driver: condition(), message)
-
-
-def css(driver, selector: str):
-    return driver.find_elements(By.CSS_SELECTOR, selector)
-
-
-def visible(driver, selector: str) -> bool:
-    return any(element.is_displayed() for element in css(driver, selector))
-
-
-def click(driver, selector: str) -> None:
-    """Tap it, scrolled into view first: WebKitWebDriver does not scroll by itself, and the
-    page's smooth scrolling would still be moving it."""
-    element = css(driver, selector)[0]
-    into_view = "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})"
-    driver.execute_script(into_view, element)
-    element.click()
-
-
 def shot(driver, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
@@ -80,7 +53,7 @@ def sign_in_on_my_premises(driver, base: str) -> None:
     password = css(driver, "input[name=password]")[0]
     password.send_keys(DEMO_PASSWORD)
     password.submit()
-    wait_for(driver, lambda: "我的场所" in driver.find_element(By.TAG_NAME, "h1").text, "login")
+    wait_for(driver, lambda: "我的场所" in css(driver, "h1")[0].text, "login")
     wait_for(driver, lambda: css(driver, "html[data-offline-ready=yes]"), "offline data kept")
     controlled = "return navigator.serviceWorker.controller !== null"
     wait_for(driver, lambda: driver.execute_script(controlled), "the worker controls the page")
@@ -94,7 +67,7 @@ def test_inspection_filed_without_signal_reaches_the_server_once_in_webkit(
 
     signal.cut()
     driver.get(f"{signal.url}{reverse('inspections:premises_list')}")
-    named = (By.PARTIAL_LINK_TEXT, restaurant.name)
+    named = ("partial link text", restaurant.name)
     wait_for(driver, lambda: driver.find_elements(*named), "My premises, offline")
     # When the kept data was saved, in the page's Chinese though the phone speaks English.
     saved = css(driver, "[data-shell-stamp]")[0].text

@@ -18,6 +18,7 @@ from contextlib import contextmanager, suppress
 from urllib.parse import urlsplit
 
 WEBDRIVER = "/usr/bin/WebKitWebDriver"
+WAIT_SECONDS = 30  # generous: CI shares 2 cores with the database and the browser
 
 
 def missing() -> str:
@@ -60,6 +61,33 @@ def webkit(display: str) -> Iterator:
         yield driver
     finally:
         driver.quit()
+
+
+def wait_for(driver, condition, message: str) -> None:
+    """Until it holds; a page that redraws meanwhile is looked at again."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    redrawn = (StaleElementReferenceException,)
+    wait = WebDriverWait(driver, WAIT_SECONDS, poll_frequency=0.1, ignored_exceptions=redrawn)
+    wait.until(lambda _driver: condition(), message)
+
+
+def css(driver, selector: str):
+    return driver.find_elements("css selector", selector)
+
+
+def visible(driver, selector: str) -> bool:
+    return any(element.is_displayed() for element in css(driver, selector))
+
+
+def click(driver, selector: str) -> None:
+    """Tap it, scrolled into view first: WebKitWebDriver does not scroll by itself, and the
+    page's smooth scrolling would still be moving it."""
+    element = css(driver, selector)[0]
+    into_view = "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})"
+    driver.execute_script(into_view, element)
+    element.click()
 
 
 class Signal:
