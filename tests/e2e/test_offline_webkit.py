@@ -1,7 +1,8 @@
 """Field work without signal in Safari's engine (WebKit; docs/workflow.md, Offline): the iPhone
 case, with no Background Sync. The officer loads My premises, loses the signal, files an
 inspection with two hazards and a phone photo, and the filing reaches the server exactly once
-when the signal is back and the page is opened again."""
+when the signal is back and the page is opened again; or, refused because the checklist changed
+meanwhile, comes back into the form with its answers and its photo."""
 
 import os
 import re
@@ -9,7 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from inspections.models import Inspection
+from inspections.models import ChecklistItem, Inspection
 from tests.e2e import test_offline, webkit
 from tests.e2e.conftest import ARTIFACTS, _in_ci
 from tests.e2e.test_field_flow import item_id
@@ -59,15 +60,13 @@ def sign_in_on_my_premises(driver, base: str) -> None:
     wait_for(driver, lambda: driver.execute_script(controlled), "the worker controls the page")
 
 
-def test_inspection_filed_without_signal_reaches_the_server_once_in_webkit(
-    live_server, restaurant, driver, signal, tmp_path
-):
-    assert driver.execute_script("return typeof SyncManager") == "undefined"  # as on an iPhone
+def file_without_signal(driver, signal, premises, tmp_path, name: str) -> None:
+    """Lose the signal on My premises, then fill in and save the inspection of the premises:
+    FF-01 failed with a location and a 12-megapixel photo, and one hazard of the officer's own."""
     sign_in_on_my_premises(driver, signal.url)
-
     signal.cut()
     driver.get(f"{signal.url}{reverse('inspections:premises_list')}")
-    named = ("partial link text", restaurant.name)
+    named = ("partial link text", premises.name)
     wait_for(driver, lambda: driver.find_elements(*named), "My premises, offline")
     # When the kept data was saved, in the page's Chinese though the phone speaks English.
     saved = css(driver, "[data-shell-stamp]")[0].text
@@ -83,14 +82,25 @@ def test_inspection_filed_without_signal_reaches_the_server_once_in_webkit(
     css(driver, f"#id_{prefix}-location")[0].send_keys("后厨门口")
     css(driver, f"#id_{prefix}-photos")[0].send_keys(os.path.abspath(big_photo(tmp_path)))
     css(driver, "#id_extra-0-description")[0].send_keys("电动车在店内充电")
-    shot(driver, "webkit-offline-1-form")
+    shot(driver, f"{name}-1-form")
     click(driver, "[data-submit]")
 
     wait_for(driver, lambda: visible(driver, "[data-offline-form-notice].alert-warning"), "kept")
     count = "[data-outbox-count]"
     wait_for(driver, lambda: css(driver, count)[0].text == "1", "one filing in the outbox")
-    shot(driver, "webkit-offline-2-waiting")
+    shot(driver, f"{name}-2-waiting")
     assert not Inspection.objects.exists()
+
+
+def at_rest(driver) -> None:
+    wait_for(driver, lambda: css(driver, "html[data-offline-idle=yes]"), "the page at rest")
+
+
+def test_inspection_filed_without_signal_reaches_the_server_once_in_webkit(
+    live_server, restaurant, driver, signal, tmp_path
+):
+    assert driver.execute_script("return typeof SyncManager") == "undefined"  # as on an iPhone
+    file_without_signal(driver, signal, restaurant, tmp_path, "webkit-offline")
 
     signal.restore()
     driver.get(f"{signal.url}{reverse('inspections:outbox')}")  # sent on page load
@@ -98,4 +108,37 @@ def test_inspection_filed_without_signal_reaches_the_server_once_in_webkit(
     wait_for(driver, lambda: visible(driver, "[data-outbox-empty]"), "the outbox emptied")
     shot(driver, "webkit-offline-3-sent")
     assert_filed_once(restaurant)
-    wait_for(driver, lambda: css(driver, "html[data-offline-idle=yes]"), "the page at rest")
+    at_rest(driver)
+
+
+def test_checklist_changed_meanwhile_reopens_the_form_with_the_photo_in_webkit(
+    live_server, restaurant, driver, signal, tmp_path
+):
+    file_without_signal(driver, signal, restaurant, tmp_path, "webkit-checklist")
+    ChecklistItem.objects.filter(code="FF-01").update(active=False)
+
+    signal.restore()
+    driver.get(f"{signal.url}{reverse('inspections:outbox')}")
+    entry = "[data-outbox-entry] [data-outbox-problem]"
+    wait_for(driver, lambda: visible(driver, entry), "the server's refusal, in the outbox")
+    shot(driver, "webkit-checklist-3-conflict")
+    click(driver, "[data-outbox-entry] a.btn-primary")
+
+    # The current form has no FF-01: its finding comes back as another hazard, with its photo
+    # put back into the file input from the phone's storage.
+    wait_for(driver, lambda: visible(driver, "[data-offline-form-notice].alert-info"), "restored")
+    value = "return document.querySelector(arguments[0]).value"
+    assert driver.execute_script(value, "#id_extra-0-description") == "电动车在店内充电"
+    assert "FF-01" in driver.execute_script(value, "#id_extra-1-description")
+    assert driver.execute_script(value, "#id_extra-1-location") == "后厨门口"
+    files = "return document.querySelector('#id_extra-1-photos').files.length"
+    assert driver.execute_script(files) == 1
+    shot(driver, "webkit-checklist-4-restored")
+    click(driver, "[data-submit]")
+
+    wait_for(driver, lambda: visible(driver, ".alert-success"), "filed")
+    hazards = list(Inspection.objects.get().hazards.order_by("pk"))
+    assert [h.checklist_item for h in hazards] == [None, None]
+    assert hazards[1].location == "后厨门口"
+    assert hazards[1].photos.count() == 1
+    at_rest(driver)
