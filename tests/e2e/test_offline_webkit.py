@@ -22,7 +22,7 @@ restaurant = test_offline.restaurant  # the fixture: an officer, their grid and 
 
 
 @pytest.fixture
-def driver(live_server):
+def driver(live_server, transactional_db):
     """A phone for one test, closed before the test database is emptied: a page still talking
     to the live server would hold the database the flush empties."""
     reason = webkit.missing()
