@@ -18,7 +18,7 @@ from grids.models import Department, Grid, Village
 from hazards.models import Hazard, HazardEvent, HazardPhoto, Severity
 from premises.models import Premises
 from premises.validators import validate_credit_code, validate_phone
-from tests.demo.test_seed_demo import SMALL, demo_counts, demo_settings, seed
+from tests.demo.test_seed_demo import FAST_HASHERS, SMALL, demo_counts, demo_settings, seed
 from tests.module_data import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +28,8 @@ demo_settings = demo_settings  # the seed's settings for every test here, as for
 @pytest.fixture(scope="module")
 def small_town(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("demo-media")
-    fast_hash = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with kept_for_the_module(django_db_blocker):
-        with override_settings(DEBUG=True, MEDIA_ROOT=media, PASSWORD_HASHERS=fast_hash):
+        with override_settings(DEBUG=True, MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHERS):
             seed("--premises", SMALL)
         yield media
 

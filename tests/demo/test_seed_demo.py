@@ -17,13 +17,14 @@ from premises.models import BusinessType, Premises, Tag
 
 pytestmark = pytest.mark.django_db
 SMALL = "40"  # premises in a quick seed; the default (300) is checked once
+# One password hash per seed and per login check; the default hasher is slow by design.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
 def demo_settings(settings):
     settings.DEBUG = True  # pytest-django turns it off; the command refuses without --force
-    # One password hash per seed and per login check; the default hasher is slow by design.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def seed(*args: str) -> str:
