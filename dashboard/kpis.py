@@ -297,10 +297,14 @@ class DaysSet(Func):
 
 def premises_visited(src: Sources, period: Period) -> int:
     """How many premises of the scope had a visit in the period: rows of PremisesYear with one
-    of the period's days set, found by their grid (PremisesYear.grid)."""
+    of the period's days set, found by their grid (PremisesYear.grid). Days from 1 January on
+    need only the first day set (PremisesYear.first_day), which an index holds."""
     condition = Q(pk__in=[])
     for year, (first, count) in _days_per_year(period).items():
-        condition |= Q(year=year) & GreaterThan(DaysSet(first, count), 0)
+        if first == 1:
+            condition |= Q(year=year, first_day__lte=count)
+        else:
+            condition |= Q(year=year) & GreaterThan(DaysSet(first, count), 0)
     rows = PremisesYear.objects.filter(condition, **src.grid_filter)
     if period.start.year == period.end.year:
         return rows.count()

@@ -89,6 +89,10 @@ class PremisesYear(models.Model):
     grid = models.ForeignKey(
         Grid, on_delete=models.PROTECT, related_name="+", db_index=False, null=True, editable=False
     )
+    # The first day set (1 = 1 January), kept by triggers (migration 0013): premises inspected
+    # from 1 January to a day are the rows whose first day is on or before it, read from an
+    # index without the days (docs/decisions.md, Reading less).
+    first_day = models.SmallIntegerField(null=True, editable=False)
 
     class Meta:
         constraints = [
@@ -99,9 +103,10 @@ class PremisesYear(models.Model):
             # rows of ~50 bytes).
             models.Index(
                 fields=["year", "grid"],
-                include=["premises", "days"],
-                name="dashboard_premisesyear_grid",
+                include=["premises", "days", "first_day"],
+                name="dashboard_premisesyear_by_grid",
             ),
+            models.Index(fields=["year", "first_day"], name="dashboard_premisesyear_first"),
         ]
 
     def __str__(self) -> str:

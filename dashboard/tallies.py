@@ -156,7 +156,8 @@ def _day(value: date | datetime) -> date:
 def counted_from_rows() -> tuple[dict, dict, dict]:
     """What the tallies should hold, counted from the rows with the ORM (independently of the
     triggers' SQL): {(grid, month): figures}, {(town, month, category, department, business
-    type): figures}, leaving out all-zero rows, and {(premises, year): {"days": bits}}."""
+    type): figures}, leaving out all-zero rows, and {(premises, year): {"days": bits,
+    "first_day": n}}."""
     grids: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
     visits = Inspection.objects.values(g=F("premises__grid"), m=_month("visited_at"))
     for row in visits.annotate(n=Count("pk")).order_by():
@@ -203,15 +204,18 @@ def days_of_year(days: list[date]) -> str:
     return "".join(bits)
 
 
-def _premises_years() -> dict[tuple[int, int], dict[str, str]]:
-    """{(premises, year): {"days": bits}} from the visits."""
+def _premises_years() -> dict[tuple[int, int], dict[str, Any]]:
+    """{(premises, year): {"days": bits, "first_day": n}} from the visits."""
     visited: dict[tuple[int, int], list[date]] = defaultdict(list)
     rows = Inspection.objects.values_list(
         "premises_id", TruncDate("visited_at", tzinfo=timezone.get_default_timezone())
     )
     for premises, day in rows.distinct().order_by().iterator(chunk_size=10_000):
         visited[premises, day.year].append(day)
-    return {key: {"days": days_of_year(days)} for key, days in visited.items()}
+    return {
+        key: {"days": days_of_year(days), "first_day": min(days).timetuple().tm_yday}
+        for key, days in visited.items()
+    }
 
 
 def _nonzero(table: dict) -> dict:
@@ -243,7 +247,7 @@ def stored() -> tuple[dict, dict, dict]:
     }
     years = {
         (row.pop("premises_id"), row.pop("year")): row
-        for row in PremisesYear.objects.values("premises_id", "year", "days")
+        for row in PremisesYear.objects.values("premises_id", "year", "days", "first_day")
     }
     return _nonzero(grids), _nonzero(sectors), years
 

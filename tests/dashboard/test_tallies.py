@@ -109,14 +109,16 @@ def test_only_a_change_of_what_the_tallies_count_touches_them(town):
 
 def test_the_days_a_premises_was_visited_follow_its_visits(town):
     """A visit sets its local day of its year; a visit moved or deleted clears the day it left,
-    unless another visit is on it."""
+    unless another visit is on it. The first day set follows."""
     premises = town.p["p3"]
 
     def days(year: int) -> list[int]:
-        bits = PremisesYear.objects.filter(premises=premises, year=year).values_list(
-            "days", flat=True
-        )
-        return [n + 1 for n, bit in enumerate(bits.first() or "") if bit == "1"]
+        row = PremisesYear.objects.filter(premises=premises, year=year).first()
+        if row is None:
+            return []
+        set_days = [n + 1 for n, bit in enumerate(row.days) if bit == "1"]
+        assert row.first_day == set_days[0]
+        return set_days
 
     new_years_eve = InspectionFactory(premises=premises, visited_at=at(2025, 12, 31, 23, 30))
     InspectionFactory(premises=premises, visited_at=at(2025, 2, 1))  # local midnight: day 32
@@ -126,6 +128,8 @@ def test_the_days_a_premises_was_visited_follow_its_visits(town):
     assert (days(2025), days(2026)) == ([32], [1])
     second_visit.delete()
     assert days(2025) == [32]  # the other visit of that day stands
+    InspectionFactory(premises=premises, visited_at=at(2025, 1, 3))
+    assert days(2025) == [3, 32]
     Inspection.objects.filter(premises=premises).delete()
     assert (days(2025), days(2026)) == ([], [])
     assert tallies.drift() == []
