@@ -99,6 +99,16 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The dashboard's content alone (dashboard/templating.py, docs/decisions.md).
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "dashboard.templating.environment",
+            "extensions": ["jinja2.ext.i18n"],
+        },
+    },
 ]
 
 DATABASES = {

@@ -6,6 +6,7 @@ from django.http import FileResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -119,7 +120,7 @@ def index(request):
     def render_content() -> str:
         board = build(user, scope, period, today=asked.today, now=asked.now, rank=rank)
         context = _content_context(request, board, asked.period_form, rank)
-        return render_to_string("dashboard/_board_content.html", context)
+        return render_to_string("dashboard/board_content.html", context, using="jinja2")
 
     depends_on = (
         "dashboard",
@@ -134,7 +135,8 @@ def index(request):
         [request.GET.get(name, "") for name in CONTENT_VARIANT],
         rank,
     )
-    content = cached(depends_on, render_content)
+    # Our own template's output, escaped as it was rendered.
+    content = mark_safe(cached(depends_on, render_content))  # noqa: S308
     return render(request, "dashboard/board.html", {"scope": scope, "content": content})
 
 

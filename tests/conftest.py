@@ -48,6 +48,23 @@ def pytest_sessionfinish(session, exitstatus):
             reporter.write_line(f"  {report.nodeid}: {report.longrepr[-1]}")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def jinja2_contexts():
+    """The test client's `response.context` holds what Jinja2 templates were given too, as it
+    does for Django's (the dashboard's content: dashboard/templating.py)."""
+    from django.template.backends.jinja2 import Template
+    from django.test.signals import template_rendered
+
+    render = Template.render
+
+    def render_and_tell(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self, context=dict(context or {}))
+        return render(self, context, request)
+
+    with mock.patch.object(Template, "render", render_and_tell):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Uploads of every test land in its own temporary folder, never in the project's media/."""
