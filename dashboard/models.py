@@ -1,5 +1,6 @@
 """Tallies of the rows the dashboard counts (docs/figures.md), so that a year of a county is read
-from a few thousand rows instead of hundreds of thousands: per month (GridMonth, SectorMonth) and,
+from a few thousand rows instead of hundreds of thousands: per month (GridMonth, TownMonth,
+SectorMonth) and,
 for premises visited, per premises and year (PremisesYear).
 
 Triggers (migrations 0002, 0004 and 0007 on PostgreSQL, 0010 on SQLite) keep them exact in the
@@ -17,10 +18,9 @@ from grids.models import Grid, Town
 from premises.models import Premises
 
 
-class GridMonth(models.Model):
-    """One grid's figures for one month."""
+class MonthFigures(models.Model):
+    """A place's figures for one month."""
 
-    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # the first day
     inspections = models.IntegerField(default=0)  # visited_at in the month
     found = models.IntegerField(default=0)  # reported_at in the month, not dismissed
@@ -29,12 +29,38 @@ class GridMonth(models.Model):
     close_microseconds = models.BigIntegerField(default=0)  # Σ (closed_at − reported_at)
 
     class Meta:
+        abstract = True
+
+
+class GridMonth(MonthFigures):
+    """One grid's figures for one month."""
+
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(fields=["grid", "month"], name="dashboard_gridmonth_key"),
         ]
 
     def __str__(self) -> str:
         return f"{self.grid_id} {self.month:%Y-%m}"
+
+
+class TownMonth(MonthFigures):
+    """One town's figures for one month: its grids' GridMonth rows added up, by triggers on
+    GridMonth and on a grid or village moved to another town (migration 0015). The county's
+    board reads a few hundred of them instead of ~33,000 grid-months (docs/decisions.md,
+    Reading less)."""
+
+    town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["town", "month"], name="dashboard_townmonth_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.town_id} {self.month:%Y-%m}"
 
 
 class SectorMonth(models.Model):

@@ -22,7 +22,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from dashboard.models import DAYS_IN_A_YEAR, GridMonth, PremisesYear, SectorMonth
+from dashboard.models import DAYS_IN_A_YEAR, GridMonth, PremisesYear, SectorMonth, TownMonth
 from dashboard.periods import Period, month_end
 from hazards.models import Hazard
 from inspections.models import Inspection
@@ -69,16 +69,24 @@ def split(period: Period) -> Plan:
 FIGURES = ("inspections", "found", "found_closed", "closed", "close_microseconds")
 
 
+# A grid's town, as the places of a county are looked up from its grids.
+TOWN_OF_GRID = "grid__village__town"
+
+
 class MonthTable:
     """A scope's grid-month tallies for some months, per place one level down (`key`, a grid
     lookup such as "grid__village", or None) and month: read in one query, then summed in
-    Python for each figure of the page — the headline and the ranking, the visits, the trend."""
+    Python for each figure of the page — the headline and the ranking, the visits, the trend.
+    The whole county's per town are its town-months."""
 
     def __init__(self, scope_filter: dict[str, Any], key: str | None, months: list[date]):
         self.months = set(months)
         # Aliased apart from the fields (an alias "closed" would shadow the field).
         sums = {f"n_{name}": Sum(name) for name in FIGURES}
-        rows = GridMonth.objects.filter(month__in=months, **scope_filter).order_by()
+        if key == TOWN_OF_GRID and not scope_filter:
+            rows, key = TownMonth.objects.filter(month__in=months).order_by(), "town"
+        else:
+            rows = GridMonth.objects.filter(month__in=months, **scope_filter).order_by()
         lookups = [key, "month"] if key else ["month"]
         self.rows = (
             [
@@ -267,9 +275,9 @@ def drift() -> list[str]:
         .values_list("premises_id", "year", "grid_id", "premises__grid_id")[:20]
     ]
     for name, expected, actual in zip(
-        ("grid month", "sector month", "premises year"),
-        counted_from_rows(),
-        stored(),
+        ("grid month", "sector month", "premises year", "town month"),
+        (*counted_from_rows(), _grid_months_per_town()),
+        (*stored(), _towns_of(TownMonth.objects.values("month", "town"))),
         strict=True,
     ):
         for key in sorted(expected.keys() | actual.keys(), key=str):
@@ -278,6 +286,20 @@ def drift() -> list[str]:
                     f"{name} {key}: rows {expected.get(key)}, tally {actual.get(key)}"
                 )
     return differences
+
+
+def _towns_of(rows: QuerySet) -> dict:
+    """{(town, month): figures} of rows with a town and a month: grid-months added up per
+    town, or the town-months."""
+    sums = rows.order_by().annotate(**{f"n_{name}": Sum(name) for name in FIGURES})
+    return _nonzero(
+        {(row["town"], row["month"]): {name: row[f"n_{name}"] for name in FIGURES} for row in sums}
+    )
+
+
+def _grid_months_per_town() -> dict:
+    """What the town-months should hold: the grid-months added up per town."""
+    return _towns_of(GridMonth.objects.values("month", town=F(TOWN_OF_GRID)))
 
 
 def _misplaced() -> QuerySet:
@@ -333,7 +355,19 @@ def rebuild() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT gw_tally_rebuild()")
             cursor.execute("SELECT gw_premises_year_rebuild()")
-        return
+    else:
+        _rebuild_here()
+    recounted = _grid_months_per_town()
+    with transaction.atomic():
+        TownMonth.objects.all().delete()
+        TownMonth.objects.bulk_create(
+            TownMonth(town_id=town, month=month, **figures)
+            for (town, month), figures in recounted.items()
+        )
+
+
+def _rebuild_here() -> None:
+    """The tallies recounted in Python and written (PostgreSQL's recount themselves)."""
     grids, sectors, years = counted_from_rows()
     with transaction.atomic():
         GridMonth.objects.all().delete()

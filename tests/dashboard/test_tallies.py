@@ -11,9 +11,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from dashboard import breakdowns, kpis, tallies
-from dashboard.models import GridMonth, PremisesYear
+from dashboard.models import GridMonth, PremisesYear, TownMonth
 from dashboard.periods import Period
-from dashboard.scopes import scope_from
+from dashboard.scopes import COUNTY, scope_from
 from dashboard.sources import sources
 from hazards.models import Category, Hazard
 from inspections.models import Inspection
@@ -25,6 +25,7 @@ from tests.factories import (
     GridFactory,
     HazardFactory,
     InspectionFactory,
+    PremisesFactory,
     TownFactory,
     VillageFactory,
 )
@@ -147,6 +148,10 @@ def test_a_wrong_tally_is_found(town):
     assert [line.split(" (")[0] for line in tallies.drift()] == ["premises year"]
     tallies.rebuild()
     assert tallies.drift() == []
+    TownMonth.objects.filter(found__gt=0).update(found=0)
+    assert tallies.drift()[0].startswith("town month")
+    tallies.rebuild()
+    assert tallies.drift() == []
 
 
 def nonzero(groups: dict) -> dict:
@@ -185,6 +190,27 @@ def test_tallies_give_the_figures_the_rows_give(town, period):
         assert kpis.inspection_figures(src, period, now=now) == kpis.inspection_figures(
             rows_only, period, now=now
         )
+
+
+def test_the_county_reads_its_towns_months_with_the_rows_answers(town):
+    """With two towns the office's board is the county's, its ranking per town read from the
+    town-months (TownMonth); its figures equal those counted from the rows alone."""
+    far = PremisesFactory(grid=GridFactory(village=VillageFactory(town=TownFactory())))
+    InspectionFactory(premises=far, visited_at=at(2026, 3, 4))
+    HazardFactory(premises=far, reported_at=at(2026, 3, 4), ledger_number="YH-T-0002")
+    HazardFactory(premises=far, closed=True, reported_at=at(2025, 5, 6), closed_at=at(2026, 2, 1))
+    with time_machine.travel(NOW, tick=False):
+        src = sources(town.office, scope_from({}, town.office))
+        assert scope_from({}, town.office).kind == COUNTY
+        rows_only = dataclasses.replace(src, tallied=False)
+        for period in (known_town.PERIOD, Period(date(2026, 1, 20), TODAY)):
+            tallied = kpis.hazard_groups(src, period, today=TODAY, by="town")
+            assert nonzero(tallied) == nonzero(
+                kpis.hazard_groups(rows_only, period, today=TODAY, by="town")
+            )
+            assert len(nonzero(tallied)) == 2
+            assert breakdowns.trend(src, period) == breakdowns.trend(rows_only, period)
+            assert kpis.visit_figures(src, period) == kpis.visit_figures(rows_only, period)
 
 
 def test_recount_tallies_finds_and_repairs_a_wrong_tally(town):
