@@ -15,13 +15,14 @@ from dashboard.scopes import scope_from
 
 def tally_check() -> dict:
     """The dashboard's monthly tallies against the rows they summarise (dashboard/tallies.py)."""
-    from dashboard.models import GridMonth, PremisesYear, SectorMonth
+    from dashboard.models import GridMonth, PremisesYear, SectorMonth, TownMonth
     from dashboard.tallies import drift
 
     started = time.monotonic()
     differences = drift()
     return {
         "grid_months": GridMonth.objects.count(),
+        "town_months": TownMonth.objects.count(),
         "sector_months": SectorMonth.objects.count(),
         "premises_years": PremisesYear.objects.count(),
         "differences": len(differences),

@@ -61,8 +61,9 @@ def tally_line(check: dict) -> str:
         else f"**{check['differences']} differences** (e.g. {check['first']})"
     )
     return (
-        f"Monthly tallies: {check['grid_months']:,} grid-month, {check['sector_months']:,} "
-        f"sector-month and {check['premises_years']:,} premises-year rows, and every hazard's "
+        f"Monthly tallies: {check['grid_months']:,} grid-month, {check['town_months']:,} "
+        f"town-month, {check['sector_months']:,} sector-month and "
+        f"{check['premises_years']:,} premises-year rows, and every hazard's "
         f"and premises-year's copy of its premises' grid (and business type, on a hazard), "
         f"recounted from the rows "
         f"({check['seconds']:.0f} s): {verdict}."

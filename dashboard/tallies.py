@@ -77,7 +77,7 @@ class MonthTable:
     """A scope's grid-month tallies for some months, per place one level down (`key`, a grid
     lookup such as "grid__village", or None) and month: read in one query, then summed in
     Python for each figure of the page — the headline and the ranking, the visits, the trend.
-    The whole county's per town are its town-months."""
+    The whole county's, per town, are read from its town-months (TownMonth)."""
 
     def __init__(self, scope_filter: dict[str, Any], key: str | None, months: list[date]):
         self.months = set(months)
