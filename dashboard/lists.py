@@ -17,7 +17,7 @@ from premises.models import Premises
 LIST_SIZE = 10
 HAZARD_RELATIONS = ("premises__grid__village", "premises__business_type", "department")
 PREMISES_RELATIONS = ("grid__village", "business_type")
-# What the lists show (templates/dashboard/_hazard_item.html, _premises_item.html): ten rows of
+# What the lists show (`short_list` in dashboard/jinja2/dashboard/_parts.html): ten rows of
 # a few columns each instead of every column of five tables.
 HAZARD_SHOWN = (
     *("ledger_number", "severity", "rectify_by", "description", "premises", "grid"),
