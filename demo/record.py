@@ -4,7 +4,7 @@ import random
 import secrets
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -17,12 +17,13 @@ from demo.history import plan_history
 from demo.registry import build_premises
 from demo.words import DEFAULT_PREMISES, DEMO_PASSWORD, LOGINS, QUIET_NOTES, REQUIREMENTS, TOWN_CODE
 from grids.models import Grid, Town, Village
-from hazards import workflow
+from hazards import handoffs, workflow
 from hazards.models import OPEN_STATUSES, Hazard, HazardEvent, HazardPhoto, Severity
 from hazards.services import refresh_premises_state
 from inspections.models import Inspection
 from inspections.reference import load_reference
 from inspections.services import record_inspection
+from notifications.models import Notification
 from premises.models import Premises
 
 
@@ -106,6 +107,8 @@ def _record_finding(demo: Demo, visit: Visit) -> None:
             requirement=REQUIREMENTS.get(item.category, ""),
             at=plan.found_at,
         )
+        if not any(action == "close_on_spot" for action, _at, _kwargs in plan.steps):
+            handoffs.notify_reported(hazard, by=plan.reporter, at=plan.found_at)  # as filing does
         for action, at, kwargs in plan.steps:
             if action == "photo":
                 _add_photo(demo, hazard, at=at, **kwargs)
@@ -143,6 +146,9 @@ def _finish(demo: Demo, town: Town, sites: list[Site]) -> None:
     ):
         refresh_premises_state(premises, today=demo.today)
     demo.stage(f"Risk colours and patrol dates of {len(sites)} premises refreshed.")
+    # A town in use has read what its steps told it before this week; this week's stay new.
+    read_by_now = Notification.objects.filter(day__lt=demo.today - timedelta(days=7))
+    read_by_now.update(read_at=demo.now)
 
 
 def _print_summary(log: Callable[[str], None], town: Town, today: date) -> None:

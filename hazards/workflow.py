@@ -237,9 +237,9 @@ def verify(
     fields = ["status", "verified_at", "severity", "rectify_by", "department", *PLAN_FIELDS]
     _finish(hazard, fields, at)
     if hazard.severity == Severity.MAJOR:
-        handoffs.notify_major(hazard, at=at)
+        handoffs.notify_major(hazard, by=by, at=at)
     elif reported_severity == Severity.MAJOR:
-        handoffs.notify_downgraded(hazard, reason=severity_reason, at=at)
+        handoffs.notify_downgraded(hazard, by=by, reason=severity_reason, at=at)
     return hazard
 
 
@@ -304,7 +304,9 @@ def accept(hazard: Hazard, *, by, note: str = "", at: datetime | None = None) ->
     _check_review(hazard, by)
     hazard.status, hazard.closed_at, hazard.reviewed_by = S.CLOSED, at, by
     _record(hazard, by=by, action=A.ACCEPT, at=at, from_status=S.SUBMITTED, note=note)
-    return _finish(hazard, ["status", "closed_at", "reviewed_by"], at)
+    _finish(hazard, ["status", "closed_at", "reviewed_by"], at)
+    handoffs.notify_closed(hazard, by=by, at=at)
+    return hazard
 
 
 @transaction.atomic
@@ -327,7 +329,9 @@ def reject(
     hazard.status, hazard.reviewed_by = S.RECTIFYING, by
     hazard.reject_count += 1
     _record(hazard, by=by, action=A.REJECT, at=at, from_status=S.SUBMITTED, note=reason)
-    return _finish(hazard, ["status", "reviewed_by", "reject_count", "rectify_by"], at)
+    _finish(hazard, ["status", "reviewed_by", "reject_count", "rectify_by"], at)
+    handoffs.notify_sent_back(hazard, by=by, reason=reason, at=at)
+    return hazard
 
 
 @transaction.atomic
@@ -347,7 +351,9 @@ def extend(
     note = f"{hazard.rectify_by:%Y-%m-%d} → {rectify_by:%Y-%m-%d}: {reason}"
     hazard.rectify_by = rectify_by
     _record(hazard, by=by, action=A.EXTEND, at=at, from_status=hazard.status, note=note)
-    return _finish(hazard, ["rectify_by"], at)
+    _finish(hazard, ["rectify_by"], at)
+    handoffs.notify_extended(hazard, by=by, note=note, at=at)
+    return hazard
 
 
 @transaction.atomic
@@ -376,4 +382,7 @@ def escalate(
     hazard.escalation_level += 1
     hazard.escalated_at = at
     _record(hazard, by=by, action=A.ESCALATE, at=at, from_status=hazard.status, note=note)
-    return _finish(hazard, ["department", "escalation_level", "escalated_at"], at)
+    _finish(hazard, ["department", "escalation_level", "escalated_at"], at)
+    if by is not None:  # a person hands it over; the sweep's climb is told by the reminders
+        handoffs.notify_assigned(hazard, by=by, note=note, at=at)
+    return hazard

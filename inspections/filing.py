@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hazards import rights, workflow
+from hazards import handoffs, rights, workflow
 from hazards.calendar import add_working_days
 from hazards.models import Hazard, HazardPhoto, RectificationNotice
 from hazards.services import next_number
@@ -69,6 +69,8 @@ def _file_finding(finding: Finding, *, premises, inspection, by, key, at) -> Haz
     if finding.fixed_on_spot:
         _attach(finding.fix_photo_ids, hazard, HazardPhoto.Stage.RECTIFICATION, by=by, key=key)
         hazard = workflow.close_on_spot(hazard, by=by, note=_("Fixed on the spot"), at=at)
+    else:
+        handoffs.notify_reported(hazard, by=by, at=at)
     return hazard
 
 

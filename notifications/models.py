@@ -26,6 +26,10 @@ class Notification(models.Model):
         MAJOR_HAZARD = "major_hazard", _("Major hazard verified")
         DOWNGRADED = "downgraded", _("Major hazard verified as general")
         ASSIGNED = "assigned", _("Handed to your department")
+        REPORTED = "reported", _("Hazard to verify")
+        SENT_BACK = "sent_back", _("Fix sent back")
+        CLOSED = "closed", _("Hazard closed")
+        EXTENDED = "extended", _("Deadline extended")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
