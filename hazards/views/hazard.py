@@ -17,7 +17,7 @@ from hazards.clocks import legal_clocks
 from hazards.drafts import keep_uploads
 from hazards.ledger import operator_phone
 from hazards.loop_forms import LOOP_FORMS, LoopForm, PhotoLoopForm
-from hazards.models import Hazard, HazardPhoto
+from hazards.models import Hazard, HazardEvent, HazardPhoto
 
 PAGE_RELATIONS = (
     "premises__grid__village",
@@ -77,11 +77,18 @@ def _loop_forms(user, hazard: Hazard, today, bound: LoopForm | None = None) -> l
     return forms
 
 
+def _last_fix_note(events: list[HazardEvent]) -> str:
+    fixes = [event for event in events if event.action == HazardEvent.Action.SUBMIT_FIX]
+    return fixes[-1].note if fixes else ""
+
+
 def _render(request, hazard: Hazard, *, today, bound: LoopForm | None = None, status=200):
     user = request.user
     photos = {stage: [] for stage in HazardPhoto.Stage.values}
     for photo in hazard.photos.all():
         photos[photo.stage].append(photo)
+    events = list(hazard.events.select_related("actor"))
+    waiting_for_review = hazard.status == Hazard.Status.SUBMITTED
     context = {
         "hazard": hazard,
         "premises": hazard.premises,
@@ -90,7 +97,11 @@ def _render(request, hazard: Hazard, *, today, bound: LoopForm | None = None, st
         "days_left": (hazard.rectify_by - today).days,
         "operator_phone": operator_phone(user, hazard.premises),
         "photo_stages": [(label, photos[stage]) for stage, label in HazardPhoto.Stage.choices],
-        "events": hazard.events.select_related("actor"),
+        "events": events,
+        # A fix waiting for review: its photos and note come before the decision
+        # (docs/workflow.md, Transitions), so the reviewer judges what they see first.
+        "evidence_first": waiting_for_review,
+        "fix_note": _last_fix_note(events) if waiting_for_review else "",
         "clocks": legal_clocks(hazard, today=today),
         "forms": _loop_forms(user, hazard, today, bound),
         "bound_action": bound.action if bound is not None else None,

@@ -410,3 +410,21 @@ def test_full_loop_over_http(client, town):
         "submit_fix",
         "accept",
     ]
+
+
+def test_a_fix_waiting_for_review_shows_its_evidence_before_the_decision(client, town):
+    """The reviewer sees the fix's photos and note before the accept and send-back steps; while
+    the hazard is still being fixed, the steps come first."""
+    premises, users = town
+    hazard = make(premises, users, S.RECTIFYING)
+    client.force_login(users["officer"])
+    page = client.get(page_url(hazard)).content.decode()
+    assert page.index('data-action="submit_fix"') < page.index('id="photos-heading"')
+
+    add_photo(hazard, by=users["officer"])
+    workflow.submit_fix(hazard, by=users["officer"], note="已更换燃气软管")
+    client.force_login(users["leader"])
+    page = client.get(page_url(hazard)).content.decode()
+    photos, note = page.index('id="photos-heading"'), page.index("data-fix-note")
+    assert photos < note < page.index('data-action="accept"')
+    assert "已更换燃气软管" in page[note : page.index('data-action="accept"')]
