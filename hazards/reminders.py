@@ -267,12 +267,20 @@ def patrol_digests(report: SweepReport, people: People) -> None:
 
 
 def registry_digests(report: SweepReport, people: People) -> None:
-    for kind, queryset, title in (
-        (K.COMMITMENT_MISSING, commitment_missing(), _("Commitment letters missing: %(n)d")),
+    """Each digest links to the registry list filtered to exactly the premises it counts."""
+    registry = reverse("premises:list")
+    for kind, queryset, title, link in (
+        (
+            K.COMMITMENT_MISSING,
+            commitment_missing(),
+            _("Commitment letters missing: %(n)d"),
+            f"{registry}?status=operating&commitment_missing=on",
+        ),
         (
             K.INSURANCE_EXPIRING,
             insurance_expiring(report.day),
             _("Liability insurance expired or expiring within 30 days: %(n)d"),
+            f"{registry}?status=operating&insurance_expiring=on",
         ),
     ):
         total = queryset.count()
@@ -292,7 +300,7 @@ def registry_digests(report: SweepReport, people: People) -> None:
             items_by_user=dict.fromkeys(people.registry, items),
             title=lambda _count, text=title % {"n": total}: text,
             people=people,
-            link="",
+            link=link,
         )
 
 

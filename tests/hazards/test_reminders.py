@@ -13,12 +13,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import Role
 from hazards import reminders, workflow
 from hazards.models import Category, Hazard, HazardEvent, HazardPhoto, Severity
 from hazards.photos import process_photo
 from notifications import delivery as delivery_module
 from notifications.models import Delivery, Notification
+from premises.models import Premises
 from tests.factories import (
     BusinessTypeFactory,
     DepartmentFactory,
@@ -189,11 +191,30 @@ def test_review_overdue_after_three_working_days(town, django_capture_on_commit_
     assert K.REVIEW_OVERDUE not in kinds_for("officer", date(2026, 11, 26))
 
 
-def test_patrol_commitment_and_insurance_reminders(town, django_capture_on_commit_callbacks):
+def test_patrol_commitment_and_insurance_reminders(
+    client, town, django_capture_on_commit_callbacks
+):
     PremisesFactory(grid=town["premises"].grid, insurance_expires_on=TODAY + timedelta(days=10))
+    PremisesFactory(grid=town["premises"].grid, status=Premises.Status.CLOSED)  # not counted
     sweep_on(TODAY, django_capture_on_commit_callbacks)
     assert K.PATROL_DUE in kinds_for("officer", TODAY)
     assert {K.COMMITMENT_MISSING, K.INSURANCE_EXPIRING} <= kinds_for("registry", TODAY)
+
+    # Each registry digest opens the registry list holding exactly the premises it counts.
+    client.force_login(User.objects.get(username="registry"))
+    counted = {
+        K.COMMITMENT_MISSING: reminders.commitment_missing().count(),
+        K.INSURANCE_EXPIRING: reminders.insurance_expiring(TODAY).count(),
+    }
+    assert (
+        counted[K.COMMITMENT_MISSING]
+        < Premises.objects.filter(commitment_signed_on__isnull=True).count()
+    )  # the closed premises is left out
+    for kind, n in counted.items():
+        digest = Notification.objects.get(recipient__username="registry", kind=kind, day=TODAY)
+        assert str(n) in digest.title
+        with time_machine.travel(TODAY, tick=False):
+            assert client.get(digest.link).context["page"].paginator.count == n
 
 
 def test_sweep_twice_on_one_day_sends_once(town, django_capture_on_commit_callbacks):
