@@ -274,13 +274,13 @@ def registry_digests(report: SweepReport, people: People) -> None:
             K.COMMITMENT_MISSING,
             commitment_missing(),
             _("Commitment letters missing: %(n)d"),
-            f"{registry}?status=operating&commitment_missing=on",
+            f"{registry}?status=operating&commitment_missing=true",
         ),
         (
             K.INSURANCE_EXPIRING,
             insurance_expiring(report.day),
             _("Liability insurance expired or expiring within 30 days: %(n)d"),
-            f"{registry}?status=operating&insurance_expiring=on",
+            f"{registry}?status=operating&insurance_expiring=true",
         ),
     ):
         total = queryset.count()

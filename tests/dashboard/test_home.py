@@ -1,6 +1,8 @@
 """The home page of each role: true numbers, in scope only, at a fixed query cost."""
 
+import html
 import itertools
+import re
 from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -312,3 +314,33 @@ def test_home_query_count_does_not_grow_with_hazards(
     )
 
     assert measure(hazards=3) == measure(hazards=30)
+
+
+def test_every_figure_of_every_home_page_opens_the_rows_it_counts(client, town, premises):
+    """Each count tile links to a list (the ledger, a premises list) holding exactly the rows
+    it counts, for each role and its scope."""
+    by = town["by"]
+    for site, status, overdue_days, severity in (
+        (premises["a_due"], Hazard.Status.RECTIFYING, 3, Severity.GENERAL),
+        (premises["a_fine"], Hazard.Status.REPORTED, -4, Severity.MAJOR),
+        (premises["a2_never"], Hazard.Status.REPORTED, 1, Severity.GENERAL),
+        (premises["b_never"], Hazard.Status.RECTIFYING, 6, Severity.MAJOR),
+        (premises["b_never"], Hazard.Status.CLOSED, 9, Severity.GENERAL),
+    ):
+        make_hazard(site, by=by, status=status, overdue_days=overdue_days, severity=severity)
+    officer = make_user("officer", Role.GRID_OFFICER)
+    town["A"].officers.add(officer)
+    leader = make_user("leader", Role.VILLAGE_LEADER)
+    town["v1"].leaders.add(leader)
+    department = make_user("department", Role.DEPARTMENT_OFFICER)
+    town["fire"].members.add(department)
+    people = [officer, leader, department, by, make_user("registry", Role.REGISTRY_ADMIN)]
+
+    for user in people:
+        client.force_login(user)
+        home = client.get("/").content.decode()
+        tiles = re.findall(r'href="([^"]+)" data-count-tile="(\d+)"', home)
+        assert len(tiles) in (3, 5), user.username
+        for url, shown in tiles:
+            listed = client.get(html.unescape(url)).context["page"].paginator.count
+            assert listed == int(shown), (user.username, url)
