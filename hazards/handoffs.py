@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from hazards.models import Hazard
@@ -43,12 +43,27 @@ def _grid_officers(hazard: Hazard):
     return _active_users().filter(patrolled_grids=hazard.grid_id)
 
 
-def _tell(recipients, hazard: Hazard, *, kind: str, by, at: datetime, title: str, body=""):
+K = Notification.Kind
+
+# What each notification says, of a hazard's ledger number and premises.
+TITLES = {
+    K.REPORTED: _("Hazard %(number)s at %(premises)s is waiting for you to verify it"),
+    K.MAJOR_HAZARD: _("Major hazard %(number)s at %(premises)s"),
+    K.DOWNGRADED: _("Hazard %(number)s at %(premises)s, reported as major, verified as general"),
+    K.ASSIGNED: _("Hazard %(number)s at %(premises)s is handed to your department"),
+    K.SENT_BACK: _("The fix of hazard %(number)s at %(premises)s was sent back"),
+    K.CLOSED: _("Hazard %(number)s at %(premises)s is closed"),
+    K.EXTENDED: _("The deadline of hazard %(number)s at %(premises)s is extended"),
+}
+
+
+def _tell(kind: str, recipients, hazard: Hazard, *, by, at: datetime, body: str = "") -> None:
+    title = TITLES[kind] % {"number": hazard.ledger_number, "premises": hazard.premises.name}
     notify(
         [user for user in recipients if by is None or user.pk != by.pk],
         kind=kind,
         day=timezone.localdate(at),
-        title=title % {"number": hazard.ledger_number, "premises": hazard.premises.name},
+        title=title,
         body=body.strip(),
         target_type="hazard",
         target_id=hazard.pk,
@@ -57,82 +72,29 @@ def _tell(recipients, hazard: Hazard, *, kind: str, by, at: datetime, title: str
 
 
 def notify_reported(hazard: Hazard, *, by, at: datetime) -> None:
-    _tell(
-        _leaders(hazard),
-        hazard,
-        kind=Notification.Kind.REPORTED,
-        by=by,
-        at=at,
-        title=_("Hazard %(number)s at %(premises)s is waiting for you to verify it"),
-    )
+    _tell(K.REPORTED, _leaders(hazard), hazard, by=by, at=at)
 
 
 def notify_major(hazard: Hazard, *, by, at: datetime) -> None:
-    _tell(
-        _major_audience(hazard),
-        hazard,
-        kind=Notification.Kind.MAJOR_HAZARD,
-        by=by,
-        at=at,
-        title=_("Major hazard %(number)s at %(premises)s"),
-    )
+    _tell(K.MAJOR_HAZARD, _major_audience(hazard), hazard, by=by, at=at)
 
 
 def notify_downgraded(hazard: Hazard, *, by, reason: str, at: datetime) -> None:
-    _tell(
-        _major_audience(hazard),
-        hazard,
-        kind=Notification.Kind.DOWNGRADED,
-        by=by,
-        at=at,
-        title=_("Hazard %(number)s at %(premises)s, reported as major, verified as general"),
-        body=reason,
-    )
+    _tell(K.DOWNGRADED, _major_audience(hazard), hazard, by=by, at=at, body=reason)
 
 
 def notify_assigned(hazard: Hazard, *, by, note: str, at: datetime) -> None:
-    _tell(
-        _department(hazard),
-        hazard,
-        kind=Notification.Kind.ASSIGNED,
-        by=by,
-        at=at,
-        title=_("Hazard %(number)s at %(premises)s is handed to your department"),
-        body=note,
-    )
+    _tell(K.ASSIGNED, _department(hazard), hazard, by=by, at=at, body=note)
 
 
 def notify_sent_back(hazard: Hazard, *, by, reason: str, at: datetime) -> None:
-    officers = [*_grid_officers(hazard), *([hazard.submitted_by] if hazard.submitted_by else [])]
-    _tell(
-        officers,
-        hazard,
-        kind=Notification.Kind.SENT_BACK,
-        by=by,
-        at=at,
-        title=_("The fix of hazard %(number)s at %(premises)s was sent back"),
-        body=reason,
-    )
+    fixer = [hazard.submitted_by] if hazard.submitted_by else []
+    _tell(K.SENT_BACK, [*_grid_officers(hazard), *fixer], hazard, by=by, at=at, body=reason)
 
 
 def notify_closed(hazard: Hazard, *, by, at: datetime) -> None:
-    _tell(
-        [hazard.reported_by],
-        hazard,
-        kind=Notification.Kind.CLOSED,
-        by=by,
-        at=at,
-        title=_("Hazard %(number)s at %(premises)s is closed"),
-    )
+    _tell(K.CLOSED, [hazard.reported_by], hazard, by=by, at=at)
 
 
 def notify_extended(hazard: Hazard, *, by, note: str, at: datetime) -> None:
-    _tell(
-        _grid_officers(hazard),
-        hazard,
-        kind=Notification.Kind.EXTENDED,
-        by=by,
-        at=at,
-        title=_("The deadline of hazard %(number)s at %(premises)s is extended"),
-        body=note,
-    )
+    _tell(K.EXTENDED, _grid_officers(hazard), hazard, by=by, at=at, body=note)
