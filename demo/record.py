@@ -147,8 +147,10 @@ def _finish(demo: Demo, town: Town, sites: list[Site]) -> None:
         refresh_premises_state(premises, today=demo.today)
     demo.stage(f"Risk colours and patrol dates of {len(sites)} premises refreshed.")
     # A town in use has read what its steps told it before this week; this week's stay new.
-    read_by_now = Notification.objects.filter(day__lt=demo.today - timedelta(days=7))
-    read_by_now.update(read_at=demo.now)
+    told = Notification.objects.filter(
+        target_type="hazard", target_id__in=Hazard.objects.filter(in_town).values("pk")
+    )
+    told.filter(day__lt=demo.today - timedelta(days=7)).update(read_at=demo.now)
 
 
 def _print_summary(log: Callable[[str], None], town: Town, today: date) -> None:

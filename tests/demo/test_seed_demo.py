@@ -69,6 +69,12 @@ def test_default_seed_builds_the_whole_demo_town():
     assert hazards.filter(escalation_level__gt=0).exists()
     assert hazards.filter(recurrence_of__isnull=False).exists()
     assert hazards.filter(reject_count__gt=0).exists()
+    # The loop told people of its steps; what is older than a week has been read.
+    told = Notification.objects.filter(target_type="hazard")
+    assert told.filter(kind=Notification.Kind.SENT_BACK).exists()
+    assert told.filter(kind=Notification.Kind.CLOSED).exists()
+    week_ago = today - timedelta(days=7)
+    assert not told.filter(day__lt=week_ago, read_at__isnull=True).exists()
     assert "Seeded demo town" in output and "closed" in output
 
 
