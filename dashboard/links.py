@@ -1,5 +1,5 @@
-"""Where each number on the dashboard leads: the ledger, the inspection list, the premises list
-or the accident register, filtered to exactly the rows the number counts.
+"""Where each number on the dashboard and the home pages leads: the ledger, the inspection
+list, the premises lists or the accident register, filtered to exactly the rows it counts.
 
 `where` is a scope's GET parameters (`{"village": 3}`); a period becomes the lists' date ranges,
 whose end day is included (see dashboard/periods.py). tests/dashboard/test_drilldown.py follows
@@ -84,6 +84,26 @@ def accidents(where: dict, period: Period) -> str:
 
 def offender_page() -> str:
     return reverse("enforcement:offender_list")
+
+
+def _home_hazards() -> dict[str, str]:
+    """Where a home page's hazard figures lead: the ledger, scoped to its user as they are."""
+    return {"open": ledger({}, status="open"), "overdue": overdue({}), "open_major": open_major({})}
+
+
+def officer_home() -> dict[str, str]:
+    """Where each figure of a grid officer's home page leads: the rows it counts."""
+    return {**_home_hazards(), "patrol_due": _url("inspections:premises_list", {"patrol": "due"})}
+
+
+def overview_home() -> dict[str, str]:
+    """Where each figure of the other roles' home page leads (each of them may open the
+    dashboard's premises list)."""
+    return {
+        **_home_hazards(),
+        "operating": premises({}, status="operating"),
+        "patrol_due": premises({}, patrol="due"),
+    }
 
 
 def board(name: str, where: dict, period: Period | None = None, **params: Any) -> str:

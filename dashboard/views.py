@@ -5,7 +5,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -33,12 +32,11 @@ def home(request):
     user, today = request.user, timezone.localdate()
     role = user.primary_role
     if role == Role.GRID_OFFICER:
-        mine = reverse("inspections:premises_list")
         return render(
             request,
             "dashboard/home_officer.html",
             {
-                "lists": {**_hazard_lists(), "patrol_due": f"{mine}?patrol=due"},
+                "lists": links.officer_home(),
                 "today": today,
                 "grids": selectors.officer_grids(user, today=today),
                 "due_premises": selectors.patrol_due_premises(user, today=today),
@@ -52,7 +50,7 @@ def home(request):
         request,
         "dashboard/home_overview.html",
         {
-            "lists": {**_hazard_lists(), **_premises_lists()},
+            "lists": links.overview_home(),
             "today": today,
             "scope_names": selectors.scope_names(user),
             "premises_counts": selectors.premises_counts(user, today=today),
@@ -60,25 +58,6 @@ def home(request):
             "overdue_hazards": selectors.most_overdue_hazards(user, today=today),
         },
     )
-
-
-def _hazard_lists() -> dict[str, str]:
-    """Where a home page's hazard figures lead: the ledger of exactly what each counts (the
-    ledger is scoped to its user as the figures are)."""
-    return {
-        "open": links.ledger({}, status="open"),
-        "overdue": links.overdue({}),
-        "open_major": links.open_major({}),
-    }
-
-
-def _premises_lists() -> dict[str, str]:
-    """Where the overview's premises figures lead: the dashboard's premises list (everyone
-    with the overview may open the dashboard)."""
-    return {
-        "operating": links.premises({}, status=Premises.Status.OPERATING),
-        "patrol_due": links.premises({}, patrol="due"),
-    }
 
 
 # --- the town safety office's dashboard -----------------------------------------------------------
